@@ -1,0 +1,55 @@
+# Ryumon: `make run` serves the site with demo data on SQLite; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+MANAGE := $(PY) manage.py
+PYTEST_ARGS ?=
+
+.PHONY: run test setup data lint format typecheck bench clean messages
+
+$(PY):
+	@base=$$(.ci/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$base"; \
+	"$$base" -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+messages: $(VENV)/.installed
+	@DEBUG=1 $(MANAGE) compile_translations
+
+setup: $(VENV)/.installed messages
+	@mkdir -p var
+	DEBUG=1 $(MANAGE) migrate --no-input
+	DEBUG=1 $(MANAGE) createcachetable
+
+data: setup
+	DEBUG=1 $(MANAGE) load_reference_data
+	DEBUG=1 $(MANAGE) load_demo_data
+
+run: data
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy .
+
+clean:
+	rm -rf var/*.sqlite3 $(VENV)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchmakingConfig(AppConfig):
+    name = "matchmaking"
+    verbose_name = _("Matchmaking")
+
+    def ready(self) -> None:
+        from matchmaking import throttle  # noqa: F401  (connects the login signals)

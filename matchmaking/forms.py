@@ -1,0 +1,41 @@
+"""Forms of the matchmaking app: log-in (throttled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking import throttle
+
+
+class ThrottleMixin:
+    error_messages: dict[str, Any]
+    request: Any
+    data: Any
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "")
+        if username and throttle.is_locked(self.request, username):
+            minutes = max(1, settings.LOGIN_COOLOFF_SECONDS // 60)
+            raise forms.ValidationError(
+                _(
+                    "Too many failed log-in attempts. For your security, log-in is paused "
+                    "for %(minutes)s minutes."
+                ),
+                code="throttled",
+                params={"minutes": minutes},
+            )
+        return super().clean()  # type: ignore[misc]
+
+
+class LoginForm(ThrottleMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottleMixin, AdminAuthenticationForm):
+    pass

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from profiles.models import Organization, Prefecture
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    published = Organization.objects.published()
+    context = {
+        "published_count": published.count(),
+        "lying_dragon_count": published.lying_dragons().count(),
+        "regional_count": published.non_metropolitan().count(),
+        "prefecture_count": Prefecture.objects.count(),
+    }
+    return render(request, "matchmaking/home.html", context)
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Error pages render without the database and without context processors that might
+# touch it, so they still work when the database is what failed.
+def _error_page(template: str, status: int) -> HttpResponse:
+    return HttpResponse(loader.get_template(template).render(), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page("400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page("403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page("404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page("500.html", 500)

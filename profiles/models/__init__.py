@@ -1,0 +1,32 @@
+"""The directory's data: reference geography and industries, organizations, firms, glossary."""
+
+from profiles.models.curation import Curatorship, PrefectureGuide
+from profiles.models.firms import FirmMember, ForeignFirm
+from profiles.models.glossary import Concept
+from profiles.models.organizations import Organization, OrganizationQuerySet
+from profiles.models.reference import (
+    EmployeesBand,
+    Industry,
+    Language,
+    Municipality,
+    PartnershipType,
+    Prefecture,
+    Region,
+)
+
+__all__ = [
+    "Concept",
+    "Curatorship",
+    "EmployeesBand",
+    "FirmMember",
+    "ForeignFirm",
+    "Industry",
+    "Language",
+    "Municipality",
+    "Organization",
+    "OrganizationQuerySet",
+    "PartnershipType",
+    "Prefecture",
+    "PrefectureGuide",
+    "Region",
+]

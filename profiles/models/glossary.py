@@ -1,0 +1,47 @@
+"""The bilingual glossary: what lets an English query reach a Japanese-only profile."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models.reference import Bilingual
+
+
+class Concept(Bilingual, models.Model):
+    class Domain(models.TextChoices):
+        MANUFACTURING = "manufacturing", _("manufacturing")
+        MATERIALS = "materials", _("materials")
+        ELECTRONICS = "electronics", _("electronics")
+        SEMICONDUCTORS = "semiconductors", _("semiconductors")
+        MEDICAL_BIO = "medical_bio", _("medical and bio")
+        ENERGY_ENVIRONMENT = "energy_environment", _("energy and environment")
+        IT_AI = "it_ai", _("IT and AI")
+        FOOD_AGRICULTURE = "food_agriculture", _("food and agriculture")
+        MOBILITY = "mobility", _("mobility")
+        TOURISM = "tourism", _("tourism")
+        ACADEMIC = "academic", _("academic field")
+        BUSINESS = "business", _("business")
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    name_en = models.CharField(_("English term"), max_length=100)
+    name_ja = models.CharField(_("Japanese term"), max_length=100)
+    synonyms_en = models.TextField(_("English synonyms"), blank=True, help_text=_("One per line."))
+    synonyms_ja = models.TextField(_("Japanese synonyms"), blank=True, help_text=_("One per line."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("glossary concept")
+        verbose_name_plural = _("glossary")
+
+    def terms_en(self) -> list[str]:
+        return [self.name_en, *_lines(self.synonyms_en)]
+
+    def terms_ja(self) -> list[str]:
+        return [self.name_ja, *_lines(self.synonyms_ja)]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,0 +1,210 @@
+"""Reference data: regions, prefectures, municipalities, JSIC industries, fixed vocabularies."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Bilingual:
+    """Mixin for rows with `name_en` and `name_ja`: `name` picks the active language."""
+
+    name_en: str
+    name_ja: str
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "en").startswith("ja"):
+            return self.name_ja or self.name_en
+        return self.name_en or self.name_ja
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployeesBand(models.TextChoices):
+    MICRO = "1-9", "1–9"
+    SMALL = "10-49", "10–49"
+    MEDIUM = "50-299", "50–299"
+    LARGE = "300-999", "300–999"
+    ENTERPRISE = "1000+", "1,000+"
+
+    @classmethod
+    def for_count(cls, count: int) -> EmployeesBand:
+        for band, floor in ((cls.ENTERPRISE, 1000), (cls.LARGE, 300), (cls.MEDIUM, 50)):
+            if count >= floor:
+                return band
+        return cls.SMALL if count >= 10 else cls.MICRO
+
+
+class Region(Bilingual, models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=50)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class PrefectureQuerySet(models.QuerySet["Prefecture"]):
+    def metropolitan(self) -> PrefectureQuerySet:
+        return self.filter(metropolitan=True)
+
+    def non_metropolitan(self) -> PrefectureQuerySet:
+        return self.filter(metropolitan=False)
+
+
+class Prefecture(Bilingual, models.Model):
+    # Tokyo, Kanagawa, Saitama, Chiba, Aichi, Osaka: the default metropolitan set.
+    DEFAULT_METROPOLITAN = frozenset({"11", "12", "13", "14", "23", "27"})
+
+    code = models.CharField(_("JIS code"), max_length=2, unique=True)
+    iso_code = models.CharField(_("ISO 3166-2 code"), max_length=5, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=50)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=50)
+    name_ja_short = models.CharField(_("short name (Japanese)"), max_length=10)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="prefectures", verbose_name=_("region")
+    )
+    metropolitan = models.BooleanField(
+        _("metropolitan"),
+        default=False,
+        help_text=_("Organizations in metropolitan prefectures get no regional boost."),
+    )
+
+    objects = PrefectureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("prefecture")
+        verbose_name_plural = _("prefectures")
+
+
+class Municipality(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("city, town or village")
+        DESIGNATED_CITY = "designated_city", _("designated city")
+        WARD = "ward_of_designated_city", _("ward of a designated city")
+        SPECIAL_WARD = "tokyo_special_ward", _("Tokyo special ward")
+
+    code = models.CharField(_("local government code"), max_length=5, unique=True)
+    code6 = models.CharField(_("6-digit code"), max_length=6, unique=True)
+    prefecture = models.ForeignKey(
+        Prefecture,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("prefecture"),
+    )
+    name_ja = models.CharField(_("name (Japanese)"), max_length=50)
+    name_romaji = models.CharField(_("name (romaji)"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        indexes = [models.Index(fields=["prefecture", "name_ja"])]
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "en").startswith("ja"):
+            return self.name_ja
+        return self.name_romaji or self.name_ja
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(Bilingual, models.Model):
+    """One node of the JSIC Rev.14 tree."""
+
+    class Level(models.TextChoices):
+        DIVISION = "division", _("division")
+        MAJOR_GROUP = "major_group", _("major group")
+        GROUP = "group", _("group")
+        INDUSTRY = "industry", _("industry")
+
+    code = models.CharField(_("JSIC code"), max_length=4, unique=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    division = models.CharField(_("division"), max_length=1, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    # Division letter then code, so that ordering by it walks the tree depth-first.
+    sort_key = models.CharField(max_length=5, db_index=True, editable=False)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+
+    class Meta:
+        ordering = ["sort_key"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.sort_key = self.division if self.level == self.Level.DIVISION else self.division + self.code
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PartnershipType(Bilingual, models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    # The vocabulary is fixed by the product; load_reference_data writes these rows.
+    DEFAULTS = [
+        ("supply_chain", "Supply chain", "サプライチェーン（調達・供給）"),
+        ("joint_rnd", "Joint R&D", "共同研究開発"),
+        ("licensing", "Licensing", "ライセンス"),
+        ("sales_distribution", "Sales and distribution", "販売・流通"),
+        ("investment_jv", "Investment or joint venture", "出資・合弁"),
+        ("site_location", "Site location", "拠点立地"),
+    ]
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("partnership type")
+        verbose_name_plural = _("partnership types")
+
+
+class Language(Bilingual, models.Model):
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=40)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    DEFAULTS = [
+        ("ja", "Japanese", "日本語"),
+        ("en", "English", "英語"),
+        ("zh", "Chinese", "中国語"),
+        ("ko", "Korean", "韓国語"),
+        ("vi", "Vietnamese", "ベトナム語"),
+        ("th", "Thai", "タイ語"),
+        ("de", "German", "ドイツ語"),
+        ("fr", "French", "フランス語"),
+        ("es", "Spanish", "スペイン語"),
+        ("pt", "Portuguese", "ポルトガル語"),
+        ("id", "Indonesian", "インドネシア語"),
+        ("hi", "Hindi", "ヒンディー語"),
+    ]
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("working language")
+        verbose_name_plural = _("working languages")

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from profiles import views
+
+app_name = "profiles"
+
+urlpatterns = [
+    path("organizations/", views.directory, name="directory"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization"),
+    path("sources/", views.sources, name="sources"),
+]

@@ -1,0 +1,79 @@
+"""The test world: the real reference data, loaded once per run, and named actors.
+
+Aiko curates Kumamoto; Ben curates Hokkaido; Maria works for Acme Robotics, a US firm;
+Root is an admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+
+from profiles import loaders
+from profiles.models import Curatorship, FirmMember, ForeignFirm, Organization, Prefecture
+from profiles.roles import CURATORS, FIRM_MEMBERS
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        loaders.load_geography()
+        loaders.load_industries()
+        loaders.load_vocabularies()
+        loaders.load_glossary()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    yield
+    cache.clear()
+
+
+def make_curator(username: str, *codes: str) -> User:
+    user = User.objects.create_user(username=username, email=username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS))
+    for code in codes:
+        Curatorship.objects.create(user=user, prefecture=Prefecture.objects.get(code=code))
+    return user
+
+
+def make_organization(prefecture_code: str, **fields: Any) -> Organization:
+    values: dict[str, Any] = {
+        "kind": Organization.Kind.COMPANY,
+        "name_en": "Test Works",
+        "status": Organization.Status.PUBLISHED,
+    }
+    values.update(fields)
+    return Organization.objects.create(prefecture=Prefecture.objects.get(code=prefecture_code), **values)
+
+
+@pytest.fixture
+def aiko(db: None) -> User:
+    return make_curator("aiko@pref-kumamoto.example", "43")
+
+
+@pytest.fixture
+def ben(db: None) -> User:
+    return make_curator("ben@pref-hokkaido.example", "01")
+
+
+@pytest.fixture
+def root(db: None) -> User:
+    return User.objects.create_superuser("root@ryumon.example", "root@ryumon.example", PASSWORD)
+
+
+@pytest.fixture
+def maria(db: None) -> User:
+    firm = ForeignFirm.objects.create(name="Acme Robotics Inc.", slug="acme-robotics", country="US")
+    user = User.objects.create_user(
+        username="maria@acme-robotics.example", email="maria@acme-robotics.example", password=PASSWORD
+    )
+    user.groups.add(Group.objects.get(name=FIRM_MEMBERS))
+    FirmMember.objects.create(user=user, firm=firm, role=FirmMember.Role.OWNER)
+    return user

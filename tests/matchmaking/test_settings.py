@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from matchmaking.env import env_bool, env_int, env_list
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "HTTPS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_env_bool_fails_loudly_on_a_bad_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG")
+
+
+def test_env_bool_reads_the_usual_spellings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_FLAG", "Yes")
+    assert env_bool("SOME_FLAG") is True
+    monkeypatch.setenv("SOME_FLAG", "0")
+    assert env_bool("SOME_FLAG", default=True) is False
+    monkeypatch.delenv("SOME_FLAG")
+    assert env_bool("SOME_FLAG", default=True) is True
+
+
+def test_env_int_fails_loudly_on_a_bad_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="integer"):
+        env_int("SOME_NUMBER", 1)
+    monkeypatch.setenv("SOME_NUMBER", "-1")
+    with pytest.raises(ImproperlyConfigured, match="at least"):
+        env_int("SOME_NUMBER", 1)
+
+
+def test_env_list_splits_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSTS", "a.example, b.example,,")
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
+    result = run_manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_an_unknown_database_url() -> None:
+    result = run_manage("check", DEBUG="1", DATABASE_URL="mysql://nobody@localhost/x")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x7!kq2-production-like-secret-of-sufficient-length-and-variety-9fz3",
+        ALLOWED_HOSTS="ryumon.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_persistent_postgres_connections_are_health_checked() -> None:
+    code = (
+        "from django.conf import settings; db = settings.DATABASES['default'];"
+        "print(db['ENGINE'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/ryumon",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "60", "True"], result.stderr

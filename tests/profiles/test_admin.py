@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from profiles.models import Organization, Prefecture
+from tests.conftest import make_organization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "model", [model for model in admin.site._registry], ids=lambda model: model._meta.label
+)
+def test_every_admin_changelist_and_add_page_opens_for_an_admin(
+    client: Client, root: User, model: type
+) -> None:
+    client.force_login(root)
+    opts = model._meta
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code == 200
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert response.status_code in (200, 403)
+
+
+def test_the_organization_changelist_searches_and_filters(client: Client, root: User) -> None:
+    make_organization("43", name_en="Higo Precision", lying_dragon=True, lying_dragon_reason="x")
+    make_organization("01", name_en="Sapporo Foods")
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_changelist")
+    response = client.get(url, {"q": "Higo"})
+    assert [o.name_en for o in response.context["cl"].result_list] == ["Higo Precision"]
+    response = client.get(url, {"lying_dragon__exact": "1"})
+    assert [o.name_en for o in response.context["cl"].result_list] == ["Higo Precision"]
+
+
+def test_a_curator_sees_only_their_prefectures_in_the_admin(client: Client, aiko: User) -> None:
+    make_organization("43", name_en="Higo Precision", status="draft")
+    other = make_organization("01", name_en="Sapporo Foods", status="draft")
+    client.force_login(aiko)
+    response = client.get(reverse("admin:profiles_organization_changelist"))
+    assert [o.name_en for o in response.context["cl"].result_list] == ["Higo Precision"]
+    change = reverse("admin:profiles_organization_change", args=[other.pk])
+    assert client.get(change).status_code == 302  # the admin redirects a hidden object away
+    response = client.post(change, {"name_en": "Hijacked"})
+    other.refresh_from_db()
+    assert other.name_en == "Sapporo Foods"
+
+
+def test_a_curator_can_only_create_in_their_prefectures(client: Client, aiko: User) -> None:
+    client.force_login(aiko)
+    response = client.get(reverse("admin:profiles_organization_add"))
+    choices = list(response.context["adminform"].form.fields["prefecture"].queryset)
+    assert choices == [Prefecture.objects.get(code="43")]
+
+
+def test_a_curator_cannot_move_an_organization_to_another_prefecture(
+    client: Client, aiko: User
+) -> None:
+    organization = make_organization("43", name_en="Higo Precision", status="draft")
+    client.force_login(aiko)
+    response = client.get(reverse("admin:profiles_organization_change", args=[organization.pk]))
+    assert "prefecture" not in response.context["adminform"].form.fields
+
+
+def test_bulk_publish_records_who_verified_and_when(client: Client, root: User) -> None:
+    first = make_organization("43", name_en="A", status="draft")
+    second = make_organization("43", name_en="B", status="draft")
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:profiles_organization_changelist"),
+        {"action": "publish", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 302
+    for organization in (first, second):
+        organization.refresh_from_db()
+        assert organization.status == Organization.Status.PUBLISHED
+        assert organization.verified_by == root
+        assert organization.verified_at is not None
+        assert organization.version == 2
+
+
+def test_bulk_archive_by_a_curator_touches_only_their_rows(client: Client, aiko: User) -> None:
+    own = make_organization("43", name_en="A")
+    other = make_organization("01", name_en="B")
+    client.force_login(aiko)
+    client.post(
+        reverse("admin:profiles_organization_changelist"),
+        {"action": "archive", "_selected_action": [own.pk, other.pk]},
+    )
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert own.status == "archived"
+    assert other.status == "published"
+
+
+def test_a_foreign_firm_member_cannot_enter_the_admin(client: Client, maria: User) -> None:
+    client.force_login(maria)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.headers["Location"]
