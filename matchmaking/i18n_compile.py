@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import array
+import ast
 import struct
 from pathlib import Path
 
@@ -69,12 +69,8 @@ def write_mo(messages: dict[bytes, bytes], path: Path) -> None:
     for o1, l1, o2, l2 in offsets:
         koffsets += [l1, o1 + keystart]
         voffsets += [l2, o2 + valuestart]
-    header = struct.pack(
-        "Iiiiiii", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + len(keys) * 8, 0, 0
-    )
-    path.write_bytes(
-        header + array.array("i", koffsets + voffsets).tobytes() + ids + strs
-    )
+    header = struct.pack("Iiiiiii", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + len(keys) * 8, 0, 0)
+    path.write_bytes(header + array.array("i", koffsets + voffsets).tobytes() + ids + strs)
 
 
 def compile_catalogue(po: Path) -> Path:

@@ -102,7 +102,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every worker (login throttling, API rate limits): the database, unless Redis.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -145,19 +150,32 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
-# Email: printed to the console in development, SMTP in production.
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+# Email: printed to the console in development, SMTP in production (Django 6.1 MAILERS).
+EMAIL_BACKEND_NAME = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+_MAIL_BACKENDS = {
+    "console": ("django.core.mail.backends.console.EmailBackend", {}),
+    "file": (
+        "django.core.mail.backends.filebased.EmailBackend",
+        {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))},
+    ),
+    "smtp": (
+        "django.core.mail.backends.smtp.EmailBackend",
+        {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 587, minimum=1),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+            "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+        },
+    ),
+}
+if EMAIL_BACKEND_NAME not in _MAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND must be one of {', '.join(_MAIL_BACKENDS)}; got {EMAIL_BACKEND_NAME!r}"
+    )
+_backend, _options = _MAIL_BACKENDS[EMAIL_BACKEND_NAME]
+MAILERS = {"default": {"BACKEND": _backend, "OPTIONS": _options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ryumon <no-reply@ryumon.example>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -57,9 +58,7 @@ class ThrottledModelBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
-        if username is None:
-            username = kwargs.get("email") or kwargs.get("username") or ""
+    ) -> User | None:
         if username and is_locked(request, username):
             raise PermissionDenied("Too many failed logins")
         return super().authenticate(request, username=username, password=password, **kwargs)

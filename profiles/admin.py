@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -84,11 +85,21 @@ class OrganizationAdmin(PrefectureScopedAdmin):
     list_select_related = ["prefecture"]
     autocomplete_fields = ["municipality", "industries"]
     filter_horizontal = ["partnership_types", "languages"]
-    readonly_fields = ["verified_by", "verified_at", "created_at", "updated_at", "version", "source"]
+    readonly_fields = [
+        "verified_by",
+        "verified_at",
+        "created_at",
+        "updated_at",
+        "version",
+        "source",
+    ]
     actions = ["publish", "archive", "mark_verified"]
     date_hierarchy = "updated_at"
     fieldsets = [
-        (None, {"fields": ["kind", ("name_en", "name_ja"), "prefecture", "municipality", "status"]}),
+        (
+            None,
+            {"fields": ["kind", ("name_en", "name_ja"), "prefecture", "municipality", "status"]},
+        ),
         (
             _("Profile"),
             {
@@ -115,10 +126,23 @@ class OrganizationAdmin(PrefectureScopedAdmin):
                 ]
             },
         ),
-        (_("Lying dragon"), {"fields": ["lying_dragon", "lying_dragon_reason", "lying_dragon_evidence"]}),
+        (
+            _("Lying dragon"),
+            {"fields": ["lying_dragon", "lying_dragon_reason", "lying_dragon_evidence"]},
+        ),
         (
             _("Record"),
-            {"fields": ["external_id", "source", "version", "verified_by", "verified_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "external_id",
+                    "source",
+                    "version",
+                    "verified_by",
+                    "verified_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
 
@@ -137,21 +161,31 @@ class OrganizationAdmin(PrefectureScopedAdmin):
     @admin.action(description=_("Publish the selected organizations"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         count = services.organizations_set_status(
-            organizations=queryset, status=Organization.Status.PUBLISHED, user=request.user
+            organizations=queryset,
+            status=Organization.Status.PUBLISHED,
+            user=cast(User, request.user),
         )
         self.message_user(request, _("%d organizations published.") % count, messages.SUCCESS)
 
     @admin.action(description=_("Archive the selected organizations"), permissions=["change"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         count = services.organizations_set_status(
-            organizations=queryset, status=Organization.Status.ARCHIVED, user=request.user
+            organizations=queryset,
+            status=Organization.Status.ARCHIVED,
+            user=cast(User, request.user),
         )
         self.message_user(request, _("%d organizations archived.") % count, messages.SUCCESS)
 
-    @admin.action(description=_("Mark the selected organizations as verified"), permissions=["change"])
+    @admin.action(
+        description=_("Mark the selected organizations as verified"), permissions=["change"]
+    )
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
-        count = services.organizations_mark_verified(organizations=queryset, user=request.user)
-        self.message_user(request, _("%d organizations marked verified.") % count, messages.SUCCESS)
+        count = services.organizations_mark_verified(
+            organizations=queryset, user=cast(User, request.user)
+        )
+        self.message_user(
+            request, _("%d organizations marked verified.") % count, messages.SUCCESS
+        )
 
 
 @admin.register(PrefectureGuide)
@@ -166,7 +200,9 @@ class PrefectureGuideAdmin(PrefectureScopedAdmin):
             fields.append("prefecture")
         return fields
 
-    def save_model(self, request: HttpRequest, obj: PrefectureGuide, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: PrefectureGuide, form: Any, change: bool
+    ) -> None:
         obj.updated_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
@@ -248,8 +284,7 @@ class CuratorshipInline(admin.TabularInline):
     extra = 0
 
 
-User = get_user_model()
-admin.site.unregister(User)
+admin.site.unregister(get_user_model())
 
 
 @admin.register(User)

@@ -1,4 +1,4 @@
-"""The fictional demo world: organizations, foreign firms, prefecture guides and one account per role."""
+"""The fictional demo world: organizations, firms, prefecture guides, one account per role."""
 
 from __future__ import annotations
 
@@ -53,7 +53,14 @@ def load_firms(rows: list[dict[str, Any]]) -> Tally:
     languages = dict(Language.objects.values_list("code", "pk"))
     partnership_types = dict(PartnershipType.objects.values_list("code", "pk"))
     prefectures = dict(Prefecture.objects.values_list("code", "pk"))
-    text_fields = ["description_en", "description_ja", "offers_en", "offers_ja", "seeks_en", "seeks_ja"]
+    text_fields = [
+        "description_en",
+        "description_ja",
+        "offers_en",
+        "offers_ja",
+        "seeks_en",
+        "seeks_ja",
+    ]
     for row in rows:
         if row["key"] in existing:
             tally.unchanged += 1
@@ -69,7 +76,9 @@ def load_firms(rows: list[dict[str, Any]]) -> Tally:
         )
         firm.industries.set([industries[code] for code in row.get("industries", [])])
         firm.languages.set([languages[code] for code in row.get("languages", [])])
-        firm.partnership_types.set([partnership_types[c] for c in row.get("partnership_types", [])])
+        firm.partnership_types.set(
+            [partnership_types[c] for c in row.get("partnership_types", [])]
+        )
         firm.target_prefectures.set([prefectures[c] for c in row.get("target_prefectures", [])])
         tally.created += 1
     return tally

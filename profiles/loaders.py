@@ -226,7 +226,9 @@ def load_organizations(rows: list[dict[str, Any]]) -> Tally:
             **values,
         )
         new.append((organization, row))
-    created = Organization.objects.bulk_create([organization for organization, _ in new], batch_size=500)
+    created = Organization.objects.bulk_create(
+        [organization for organization, _ in new], batch_size=500
+    )
     tally.created = len(created)
     through_rows: dict[Any, list[models.Model]] = {}
     for organization, row in new:

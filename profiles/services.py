@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,7 +14,7 @@ from profiles.models import Organization
 
 @transaction.atomic
 def organizations_set_status(
-    *, organizations: Iterable[Organization], status: str, user: AbstractBaseUser
+    *, organizations: Iterable[Organization], status: str, user: User
 ) -> int:
     """Move organizations to a status; publishing records who verified them and when."""
     ids = [organization.pk for organization in organizations]
@@ -26,9 +26,7 @@ def organizations_set_status(
 
 
 @transaction.atomic
-def organizations_mark_verified(
-    *, organizations: Iterable[Organization], user: AbstractBaseUser
-) -> int:
+def organizations_mark_verified(*, organizations: Iterable[Organization], user: User) -> int:
     ids = [organization.pk for organization in organizations]
     now = timezone.now()
     return Organization.objects.filter(pk__in=ids).update(

@@ -30,13 +30,20 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
+def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Forget login failures and rate limits between tests (the cache lives in the database)."""
     yield
-    cache.clear()
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        cache.clear()
 
 
 def make_curator(username: str, *codes: str) -> User:
-    user = User.objects.create_user(username=username, email=username, password=PASSWORD, is_staff=True)
+    user = User.objects.create_user(
+        username=username, email=username, password=PASSWORD, is_staff=True
+    )
     user.groups.add(Group.objects.get(name=CURATORS))
     for code in codes:
         Curatorship.objects.create(user=user, prefecture=Prefecture.objects.get(code=code))
@@ -50,7 +57,9 @@ def make_organization(prefecture_code: str, **fields: Any) -> Organization:
         "status": Organization.Status.PUBLISHED,
     }
     values.update(fields)
-    return Organization.objects.create(prefecture=Prefecture.objects.get(code=prefecture_code), **values)
+    return Organization.objects.create(
+        prefecture=Prefecture.objects.get(code=prefecture_code), **values
+    )
 
 
 @pytest.fixture
@@ -70,9 +79,13 @@ def root(db: None) -> User:
 
 @pytest.fixture
 def maria(db: None) -> User:
-    firm = ForeignFirm.objects.create(name="Acme Robotics Inc.", slug="acme-robotics", country="US")
+    firm = ForeignFirm.objects.create(
+        name="Acme Robotics Inc.", slug="acme-robotics", country="US"
+    )
     user = User.objects.create_user(
-        username="maria@acme-robotics.example", email="maria@acme-robotics.example", password=PASSWORD
+        username="maria@acme-robotics.example",
+        email="maria@acme-robotics.example",
+        password=PASSWORD,
     )
     user.groups.add(Group.objects.get(name=FIRM_MEMBERS))
     FirmMember.objects.create(user=user, firm=firm, role=FirmMember.Role.OWNER)

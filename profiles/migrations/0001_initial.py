@@ -2,13 +2,13 @@
 
 import django.core.validators
 import django.db.models.deletion
-import profiles.models.reference
 from django.conf import settings
 from django.db import migrations, models
 
+import profiles.models.reference
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,289 +17,878 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Concept',
+            name="Concept",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True, verbose_name='key')),
-                ('domain', models.CharField(choices=[('manufacturing', 'manufacturing'), ('materials', 'materials'), ('electronics', 'electronics'), ('semiconductors', 'semiconductors'), ('medical_bio', 'medical and bio'), ('energy_environment', 'energy and environment'), ('it_ai', 'IT and AI'), ('food_agriculture', 'food and agriculture'), ('mobility', 'mobility'), ('tourism', 'tourism'), ('academic', 'academic field'), ('business', 'business')], max_length=20, verbose_name='domain')),
-                ('name_en', models.CharField(max_length=100, verbose_name='English term')),
-                ('name_ja', models.CharField(max_length=100, verbose_name='Japanese term')),
-                ('synonyms_en', models.TextField(blank=True, help_text='One per line.', verbose_name='English synonyms')),
-                ('synonyms_ja', models.TextField(blank=True, help_text='One per line.', verbose_name='Japanese synonyms')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, unique=True, verbose_name="key")),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("manufacturing", "manufacturing"),
+                            ("materials", "materials"),
+                            ("electronics", "electronics"),
+                            ("semiconductors", "semiconductors"),
+                            ("medical_bio", "medical and bio"),
+                            ("energy_environment", "energy and environment"),
+                            ("it_ai", "IT and AI"),
+                            ("food_agriculture", "food and agriculture"),
+                            ("mobility", "mobility"),
+                            ("tourism", "tourism"),
+                            ("academic", "academic field"),
+                            ("business", "business"),
+                        ],
+                        max_length=20,
+                        verbose_name="domain",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=100, verbose_name="English term")),
+                ("name_ja", models.CharField(max_length=100, verbose_name="Japanese term")),
+                (
+                    "synonyms_en",
+                    models.TextField(
+                        blank=True, help_text="One per line.", verbose_name="English synonyms"
+                    ),
+                ),
+                (
+                    "synonyms_ja",
+                    models.TextField(
+                        blank=True, help_text="One per line.", verbose_name="Japanese synonyms"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'glossary concept',
-                'verbose_name_plural': 'glossary',
-                'ordering': ['key'],
+                "verbose_name": "glossary concept",
+                "verbose_name_plural": "glossary",
+                "ordering": ["key"],
             },
             bases=(profiles.models.reference.Bilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='ForeignFirm',
+            name="ForeignFirm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code.', max_length=2, verbose_name='country or region')),
-                ('size', models.CharField(blank=True, choices=[('1-9', '1–9'), ('10-49', '10–49'), ('50-299', '50–299'), ('300-999', '300–999'), ('1000+', '1,000+')], max_length=10, verbose_name='employees')),
-                ('website', models.URLField(blank=True, max_length=300, verbose_name='website')),
-                ('description_en', models.TextField(blank=True, max_length=5000, verbose_name='description (English)')),
-                ('description_ja', models.TextField(blank=True, max_length=5000, verbose_name='description (Japanese)')),
-                ('offers_en', models.TextField(blank=True, max_length=5000, verbose_name='what it offers (English)')),
-                ('offers_ja', models.TextField(blank=True, max_length=5000, verbose_name='what it offers (Japanese)')),
-                ('seeks_en', models.TextField(blank=True, max_length=5000, verbose_name='what it seeks (English)')),
-                ('seeks_ja', models.TextField(blank=True, max_length=5000, verbose_name='what it seeks (Japanese)')),
-                ('keywords', models.TextField(blank=True, help_text='One per line.', max_length=2000, verbose_name='keywords')),
-                ('is_fictional', models.BooleanField(default=False, verbose_name='fictional demo firm')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code.",
+                        max_length=2,
+                        verbose_name="country or region",
+                    ),
+                ),
+                (
+                    "size",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1-9", "1–9"),
+                            ("10-49", "10–49"),
+                            ("50-299", "50–299"),
+                            ("300-999", "300–999"),
+                            ("1000+", "1,000+"),
+                        ],
+                        max_length=10,
+                        verbose_name="employees",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, max_length=300, verbose_name="website")),
+                (
+                    "description_en",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="description (English)"
+                    ),
+                ),
+                (
+                    "description_ja",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="description (Japanese)"
+                    ),
+                ),
+                (
+                    "offers_en",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it offers (English)"
+                    ),
+                ),
+                (
+                    "offers_ja",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it offers (Japanese)"
+                    ),
+                ),
+                (
+                    "seeks_en",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it seeks (English)"
+                    ),
+                ),
+                (
+                    "seeks_ja",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it seeks (Japanese)"
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line.",
+                        max_length=2000,
+                        verbose_name="keywords",
+                    ),
+                ),
+                (
+                    "is_fictional",
+                    models.BooleanField(default=False, verbose_name="fictional demo firm"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'foreign firm',
-                'verbose_name_plural': 'foreign firms',
-                'ordering': ['name'],
+                "verbose_name": "foreign firm",
+                "verbose_name_plural": "foreign firms",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='code')),
-                ('name_en', models.CharField(max_length=40, verbose_name='name (English)')),
-                ('name_ja', models.CharField(max_length=40, verbose_name='name (Japanese)')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="code")),
+                ("name_en", models.CharField(max_length=40, verbose_name="name (English)")),
+                ("name_ja", models.CharField(max_length=40, verbose_name="name (Japanese)")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'working language',
-                'verbose_name_plural': 'working languages',
-                'ordering': ['order'],
+                "verbose_name": "working language",
+                "verbose_name_plural": "working languages",
+                "ordering": ["order"],
+            },
+            bases=(profiles.models.reference.Bilingual, models.Model),
+        ),
+        migrations.CreateModel(
+            name="PartnershipType",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                ("name_en", models.CharField(max_length=60, verbose_name="name (English)")),
+                ("name_ja", models.CharField(max_length=60, verbose_name="name (Japanese)")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+            ],
+            options={
+                "verbose_name": "partnership type",
+                "verbose_name_plural": "partnership types",
+                "ordering": ["order"],
             },
             bases=(profiles.models.reference.Bilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='PartnershipType',
+            name="Prefecture",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('name_en', models.CharField(max_length=60, verbose_name='name (English)')),
-                ('name_ja', models.CharField(max_length=60, verbose_name='name (Japanese)')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="JIS code")),
+                (
+                    "iso_code",
+                    models.CharField(max_length=5, unique=True, verbose_name="ISO 3166-2 code"),
+                ),
+                ("name_en", models.CharField(max_length=50, verbose_name="name (English)")),
+                ("name_ja", models.CharField(max_length=50, verbose_name="name (Japanese)")),
+                (
+                    "name_ja_short",
+                    models.CharField(max_length=10, verbose_name="short name (Japanese)"),
+                ),
+                (
+                    "metropolitan",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Organizations in metropolitan prefectures get no regional boost.",
+                        verbose_name="metropolitan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partnership type',
-                'verbose_name_plural': 'partnership types',
-                'ordering': ['order'],
+                "verbose_name": "prefecture",
+                "verbose_name_plural": "prefectures",
+                "ordering": ["code"],
             },
             bases=(profiles.models.reference.Bilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='Prefecture',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='JIS code')),
-                ('iso_code', models.CharField(max_length=5, unique=True, verbose_name='ISO 3166-2 code')),
-                ('name_en', models.CharField(max_length=50, verbose_name='name (English)')),
-                ('name_ja', models.CharField(max_length=50, verbose_name='name (Japanese)')),
-                ('name_ja_short', models.CharField(max_length=10, verbose_name='short name (Japanese)')),
-                ('metropolitan', models.BooleanField(default=False, help_text='Organizations in metropolitan prefectures get no regional boost.', verbose_name='metropolitan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="code")),
+                ("name_en", models.CharField(max_length=50, verbose_name="name (English)")),
+                ("name_ja", models.CharField(max_length=50, verbose_name="name (Japanese)")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'prefecture',
-                'verbose_name_plural': 'prefectures',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["order"],
             },
             bases=(profiles.models.reference.Bilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='Region',
+            name="FirmMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='code')),
-                ('name_en', models.CharField(max_length=50, verbose_name='name (English)')),
-                ('name_ja', models.CharField(max_length=50, verbose_name='name (Japanese)')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "owner"), ("member", "member")],
+                        default="member",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(auto_now_add=True, verbose_name="joined")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="firm_membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="profiles.foreignfirm",
+                        verbose_name="firm",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['order'],
+                "verbose_name": "firm member",
+                "verbose_name_plural": "firm members",
+            },
+        ),
+        migrations.CreateModel(
+            name="Industry",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4, unique=True, verbose_name="JSIC code")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("division", "division"),
+                            ("major_group", "major group"),
+                            ("group", "group"),
+                            ("industry", "industry"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "division",
+                    models.CharField(db_index=True, max_length=1, verbose_name="division"),
+                ),
+                ("sort_key", models.CharField(db_index=True, editable=False, max_length=5)),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ja", models.CharField(max_length=200, verbose_name="name (Japanese)")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "description_ja",
+                    models.TextField(blank=True, verbose_name="description (Japanese)"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="profiles.industry",
+                        verbose_name="parent",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "industry",
+                "verbose_name_plural": "industries",
+                "ordering": ["sort_key"],
             },
             bases=(profiles.models.reference.Bilingual, models.Model),
         ),
-        migrations.CreateModel(
-            name='FirmMember',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'owner'), ('member', 'member')], default='member', max_length=10, verbose_name='role')),
-                ('joined_at', models.DateTimeField(auto_now_add=True, verbose_name='joined')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='firm_membership', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='profiles.foreignfirm', verbose_name='firm')),
-            ],
-            options={
-                'verbose_name': 'firm member',
-                'verbose_name_plural': 'firm members',
-            },
-        ),
-        migrations.CreateModel(
-            name='Industry',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True, verbose_name='JSIC code')),
-                ('level', models.CharField(choices=[('division', 'division'), ('major_group', 'major group'), ('group', 'group'), ('industry', 'industry')], max_length=12, verbose_name='level')),
-                ('division', models.CharField(db_index=True, max_length=1, verbose_name='division')),
-                ('sort_key', models.CharField(db_index=True, editable=False, max_length=5)),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ja', models.CharField(max_length=200, verbose_name='name (Japanese)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('description_ja', models.TextField(blank=True, verbose_name='description (Japanese)')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='profiles.industry', verbose_name='parent')),
-            ],
-            options={
-                'verbose_name': 'industry',
-                'verbose_name_plural': 'industries',
-                'ordering': ['sort_key'],
-            },
-            bases=(profiles.models.reference.Bilingual, models.Model),
+        migrations.AddField(
+            model_name="foreignfirm",
+            name="industries",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="foreign_firms",
+                to="profiles.industry",
+                verbose_name="industries",
+            ),
         ),
         migrations.AddField(
-            model_name='foreignfirm',
-            name='industries',
-            field=models.ManyToManyField(blank=True, related_name='foreign_firms', to='profiles.industry', verbose_name='industries'),
+            model_name="foreignfirm",
+            name="languages",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="foreign_firms",
+                to="profiles.language",
+                verbose_name="working languages",
+            ),
         ),
         migrations.AddField(
-            model_name='foreignfirm',
-            name='languages',
-            field=models.ManyToManyField(blank=True, related_name='foreign_firms', to='profiles.language', verbose_name='working languages'),
-        ),
-        migrations.AddField(
-            model_name='foreignfirm',
-            name='partnership_types',
-            field=models.ManyToManyField(blank=True, related_name='foreign_firms', to='profiles.partnershiptype', verbose_name='partnership types sought'),
-        ),
-        migrations.CreateModel(
-            name='Municipality',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True, verbose_name='local government code')),
-                ('code6', models.CharField(max_length=6, unique=True, verbose_name='6-digit code')),
-                ('name_ja', models.CharField(max_length=50, verbose_name='name (Japanese)')),
-                ('name_romaji', models.CharField(max_length=80, verbose_name='name (romaji)')),
-                ('kind', models.CharField(choices=[('municipality', 'city, town or village'), ('designated_city', 'designated city'), ('ward_of_designated_city', 'ward of a designated city'), ('tokyo_special_ward', 'Tokyo special ward')], max_length=30, verbose_name='kind')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('prefecture', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='profiles.prefecture', verbose_name='prefecture')),
-            ],
-            options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['code'],
-            },
-        ),
-        migrations.AddField(
-            model_name='foreignfirm',
-            name='target_prefectures',
-            field=models.ManyToManyField(blank=True, related_name='foreign_firms', to='profiles.prefecture', verbose_name='target prefectures'),
+            model_name="foreignfirm",
+            name="partnership_types",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="foreign_firms",
+                to="profiles.partnershiptype",
+                verbose_name="partnership types sought",
+            ),
         ),
         migrations.CreateModel(
-            name='Curatorship',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='assigned')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='curatorships', to=settings.AUTH_USER_MODEL, verbose_name='curator')),
-                ('prefecture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='curatorships', to='profiles.prefecture', verbose_name='prefecture')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5, unique=True, verbose_name="local government code"
+                    ),
+                ),
+                (
+                    "code6",
+                    models.CharField(max_length=6, unique=True, verbose_name="6-digit code"),
+                ),
+                ("name_ja", models.CharField(max_length=50, verbose_name="name (Japanese)")),
+                ("name_romaji", models.CharField(max_length=80, verbose_name="name (romaji)")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("municipality", "city, town or village"),
+                            ("designated_city", "designated city"),
+                            ("ward_of_designated_city", "ward of a designated city"),
+                            ("tokyo_special_ward", "Tokyo special ward"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "prefecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="profiles.prefecture",
+                        verbose_name="prefecture",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'curatorship',
-                'verbose_name_plural': 'curatorships',
-            },
-        ),
-        migrations.CreateModel(
-            name='PrefectureGuide',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('incentives_en', models.TextField(blank=True, verbose_name='investment incentives and subsidies (English)')),
-                ('incentives_ja', models.TextField(blank=True, verbose_name='investment incentives and subsidies (Japanese)')),
-                ('support_desk_en', models.TextField(blank=True, verbose_name='support desk (English)')),
-                ('support_desk_ja', models.TextField(blank=True, verbose_name='support desk (Japanese)')),
-                ('support_contact', models.CharField(blank=True, max_length=300, verbose_name='support desk contact')),
-                ('clusters_en', models.TextField(blank=True, verbose_name='industry clusters and consortia (English)')),
-                ('clusters_ja', models.TextField(blank=True, verbose_name='industry clusters and consortia (Japanese)')),
-                ('living_en', models.TextField(blank=True, verbose_name='living environment (English)')),
-                ('living_ja', models.TextField(blank=True, verbose_name='living environment (Japanese)')),
-                ('is_sample', models.BooleanField(default=False, help_text="Shown with a 'sample text' label.", verbose_name='sample text')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('prefecture', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='guide', to='profiles.prefecture', verbose_name='prefecture')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-            ],
-            options={
-                'verbose_name': 'prefecture guide',
-                'verbose_name_plural': 'prefecture guides',
+                "verbose_name": "municipality",
+                "verbose_name_plural": "municipalities",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='prefecture',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prefectures', to='profiles.region', verbose_name='region'),
-        ),
-        migrations.AddField(
-            model_name='foreignfirm',
-            name='target_regions',
-            field=models.ManyToManyField(blank=True, related_name='foreign_firms', to='profiles.region', verbose_name='target regions'),
+            model_name="foreignfirm",
+            name="target_prefectures",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="foreign_firms",
+                to="profiles.prefecture",
+                verbose_name="target prefectures",
+            ),
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Curatorship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('company', 'company'), ('university', 'university'), ('research_institute', 'research institute'), ('support_body', 'public support body')], max_length=20, verbose_name='kind')),
-                ('name_en', models.CharField(blank=True, max_length=255, verbose_name='name (English)')),
-                ('name_ja', models.CharField(blank=True, max_length=255, verbose_name='name (Japanese)')),
-                ('description_en', models.TextField(blank=True, max_length=5000, verbose_name='description (English)')),
-                ('description_ja', models.TextField(blank=True, max_length=5000, verbose_name='description (Japanese)')),
-                ('offers_en', models.TextField(blank=True, help_text='Technologies, products, capabilities.', max_length=5000, verbose_name='what it offers (English)')),
-                ('offers_ja', models.TextField(blank=True, max_length=5000, verbose_name='what it offers (Japanese)')),
-                ('seeks_en', models.TextField(blank=True, max_length=5000, verbose_name='what it seeks (English)')),
-                ('seeks_ja', models.TextField(blank=True, max_length=5000, verbose_name='what it seeks (Japanese)')),
-                ('keywords', models.TextField(blank=True, help_text='One keyword per line, in English or Japanese.', max_length=2000, verbose_name='keywords')),
-                ('employees', models.CharField(blank=True, choices=[('1-9', '1–9'), ('10-49', '10–49'), ('50-299', '50–299'), ('300-999', '300–999'), ('1000+', '1,000+')], max_length=10, verbose_name='employees')),
-                ('capital_million_jpy', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='capital (million JPY)')),
-                ('founded', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1000), django.core.validators.MaxValueValidator(2100)], verbose_name='founded (year)')),
-                ('website', models.URLField(blank=True, max_length=300, verbose_name='website')),
-                ('certifications', models.CharField(blank=True, max_length=500, verbose_name='certifications')),
-                ('export_experience', models.CharField(blank=True, max_length=500, verbose_name='export experience')),
-                ('contact_name', models.CharField(blank=True, max_length=120, verbose_name='contact person')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('lying_dragon', models.BooleanField(default=False, help_text='A strong regional organization that foreign firms rarely find (臥竜).', verbose_name='lying dragon')),
-                ('lying_dragon_reason', models.CharField(blank=True, max_length=200, verbose_name='why it is a lying dragon')),
-                ('lying_dragon_evidence', models.CharField(blank=True, help_text='For example "METI Global Niche Top 100, 2020".', max_length=300, verbose_name='evidence')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published'), ('archived', 'archived')], db_index=True, default='draft', max_length=12, verbose_name='status')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('external_id', models.CharField(blank=True, help_text='The key that imports match on; unique within a prefecture.', max_length=100, verbose_name='external ID')),
-                ('source', models.CharField(choices=[('manual', 'entered by staff'), ('import', 'imported file'), ('mext', 'MEXT university list'), ('edinet', 'EDINET code list'), ('demo', 'fictional demo data')], default='manual', max_length=10, verbose_name='source')),
-                ('industries', models.ManyToManyField(blank=True, related_name='organizations', to='profiles.industry', verbose_name='industries')),
-                ('languages', models.ManyToManyField(blank=True, related_name='organizations', to='profiles.language', verbose_name='working languages')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organizations', to='profiles.municipality', verbose_name='municipality')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='verified by')),
-                ('partnership_types', models.ManyToManyField(blank=True, related_name='organizations', to='profiles.partnershiptype', verbose_name='open to partnership types')),
-                ('prefecture', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='profiles.prefecture', verbose_name='prefecture')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="assigned")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="curatorships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="curator",
+                    ),
+                ),
+                (
+                    "prefecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="curatorships",
+                        to="profiles.prefecture",
+                        verbose_name="prefecture",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organization',
-                'verbose_name_plural': 'organizations',
-                'ordering': ['name_en', 'name_ja'],
-                'indexes': [models.Index(fields=['status', 'prefecture'], name='profiles_or_status_1e6682_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('prefecture', 'external_id'), name='organization_external_id_unique_in_prefecture'), models.CheckConstraint(condition=models.Q(('name_en', ''), ('name_ja', ''), _negated=True), name='organization_has_a_name')],
+                "verbose_name": "curatorship",
+                "verbose_name_plural": "curatorships",
+            },
+        ),
+        migrations.CreateModel(
+            name="PrefectureGuide",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "incentives_en",
+                    models.TextField(
+                        blank=True, verbose_name="investment incentives and subsidies (English)"
+                    ),
+                ),
+                (
+                    "incentives_ja",
+                    models.TextField(
+                        blank=True, verbose_name="investment incentives and subsidies (Japanese)"
+                    ),
+                ),
+                (
+                    "support_desk_en",
+                    models.TextField(blank=True, verbose_name="support desk (English)"),
+                ),
+                (
+                    "support_desk_ja",
+                    models.TextField(blank=True, verbose_name="support desk (Japanese)"),
+                ),
+                (
+                    "support_contact",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="support desk contact"
+                    ),
+                ),
+                (
+                    "clusters_en",
+                    models.TextField(
+                        blank=True, verbose_name="industry clusters and consortia (English)"
+                    ),
+                ),
+                (
+                    "clusters_ja",
+                    models.TextField(
+                        blank=True, verbose_name="industry clusters and consortia (Japanese)"
+                    ),
+                ),
+                (
+                    "living_en",
+                    models.TextField(blank=True, verbose_name="living environment (English)"),
+                ),
+                (
+                    "living_ja",
+                    models.TextField(blank=True, verbose_name="living environment (Japanese)"),
+                ),
+                (
+                    "is_sample",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shown with a 'sample text' label.",
+                        verbose_name="sample text",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "prefecture",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guide",
+                        to="profiles.prefecture",
+                        verbose_name="prefecture",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "prefecture guide",
+                "verbose_name_plural": "prefecture guides",
+            },
+        ),
+        migrations.AddField(
+            model_name="prefecture",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="prefectures",
+                to="profiles.region",
+                verbose_name="region",
+            ),
+        ),
+        migrations.AddField(
+            model_name="foreignfirm",
+            name="target_regions",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="foreign_firms",
+                to="profiles.region",
+                verbose_name="target regions",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Organization",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "company"),
+                            ("university", "university"),
+                            ("research_institute", "research institute"),
+                            ("support_body", "public support body"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=255, verbose_name="name (English)"),
+                ),
+                (
+                    "name_ja",
+                    models.CharField(blank=True, max_length=255, verbose_name="name (Japanese)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="description (English)"
+                    ),
+                ),
+                (
+                    "description_ja",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="description (Japanese)"
+                    ),
+                ),
+                (
+                    "offers_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="Technologies, products, capabilities.",
+                        max_length=5000,
+                        verbose_name="what it offers (English)",
+                    ),
+                ),
+                (
+                    "offers_ja",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it offers (Japanese)"
+                    ),
+                ),
+                (
+                    "seeks_en",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it seeks (English)"
+                    ),
+                ),
+                (
+                    "seeks_ja",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what it seeks (Japanese)"
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True,
+                        help_text="One keyword per line, in English or Japanese.",
+                        max_length=2000,
+                        verbose_name="keywords",
+                    ),
+                ),
+                (
+                    "employees",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1-9", "1–9"),
+                            ("10-49", "10–49"),
+                            ("50-299", "50–299"),
+                            ("300-999", "300–999"),
+                            ("1000+", "1,000+"),
+                        ],
+                        max_length=10,
+                        verbose_name="employees",
+                    ),
+                ),
+                (
+                    "capital_million_jpy",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="capital (million JPY)"
+                    ),
+                ),
+                (
+                    "founded",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="founded (year)",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, max_length=300, verbose_name="website")),
+                (
+                    "certifications",
+                    models.CharField(blank=True, max_length=500, verbose_name="certifications"),
+                ),
+                (
+                    "export_experience",
+                    models.CharField(blank=True, max_length=500, verbose_name="export experience"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="contact person"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                (
+                    "lying_dragon",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A strong regional organization that foreign firms rarely find (臥竜).",
+                        verbose_name="lying dragon",
+                    ),
+                ),
+                (
+                    "lying_dragon_reason",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="why it is a lying dragon"
+                    ),
+                ),
+                (
+                    "lying_dragon_evidence",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "METI Global Niche Top 100, 2020".',
+                        max_length=300,
+                        verbose_name="evidence",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("in_review", "in review"),
+                            ("published", "published"),
+                            ("archived", "archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="verified at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The key that imports match on; unique within a prefecture.",
+                        max_length=100,
+                        verbose_name="external ID",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "entered by staff"),
+                            ("import", "imported file"),
+                            ("mext", "MEXT university list"),
+                            ("edinet", "EDINET code list"),
+                            ("demo", "fictional demo data"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "industries",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organizations",
+                        to="profiles.industry",
+                        verbose_name="industries",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organizations",
+                        to="profiles.language",
+                        verbose_name="working languages",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="organizations",
+                        to="profiles.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="verified by",
+                    ),
+                ),
+                (
+                    "partnership_types",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organizations",
+                        to="profiles.partnershiptype",
+                        verbose_name="open to partnership types",
+                    ),
+                ),
+                (
+                    "prefecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="profiles.prefecture",
+                        verbose_name="prefecture",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "organization",
+                "verbose_name_plural": "organizations",
+                "ordering": ["name_en", "name_ja"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "prefecture"], name="profiles_or_status_1e6682_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("prefecture", "external_id"),
+                        name="organization_external_id_unique_in_prefecture",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("name_en", ""), ("name_ja", ""), _negated=True),
+                        name="organization_has_a_name",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='municipality',
-            index=models.Index(fields=['prefecture', 'name_ja'], name='profiles_mu_prefect_58fb4f_idx'),
+            model_name="municipality",
+            index=models.Index(
+                fields=["prefecture", "name_ja"], name="profiles_mu_prefect_58fb4f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='curatorship',
-            constraint=models.UniqueConstraint(fields=('user', 'prefecture'), name='curatorship_unique'),
+            model_name="curatorship",
+            constraint=models.UniqueConstraint(
+                fields=("user", "prefecture"), name="curatorship_unique"
+            ),
         ),
     ]

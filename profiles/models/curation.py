@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from profiles.models.reference import Prefecture
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Curatorship(models.Model):
@@ -44,7 +44,7 @@ class Curatorship(models.Model):
         return f"{self.user} → {self.prefecture}"
 
 
-def curated_prefecture_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
+def curated_prefecture_ids(user: User | AnonymousUser) -> frozenset[int] | None:
     """Return the ids of the prefectures this user curates; None means every prefecture.
 
     Read from the database on every call (never cached on the user), so that revoking a
@@ -59,7 +59,7 @@ def curated_prefecture_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[
     )
 
 
-def is_curator(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_curator(user: User | AnonymousUser) -> bool:
     ids = curated_prefecture_ids(user)
     return ids is None or bool(ids)
 
@@ -70,8 +70,12 @@ class PrefectureGuide(models.Model):
     prefecture = models.OneToOneField(
         Prefecture, on_delete=models.CASCADE, related_name="guide", verbose_name=_("prefecture")
     )
-    incentives_en = models.TextField(_("investment incentives and subsidies (English)"), blank=True)
-    incentives_ja = models.TextField(_("investment incentives and subsidies (Japanese)"), blank=True)
+    incentives_en = models.TextField(
+        _("investment incentives and subsidies (English)"), blank=True
+    )
+    incentives_ja = models.TextField(
+        _("investment incentives and subsidies (Japanese)"), blank=True
+    )
     support_desk_en = models.TextField(_("support desk (English)"), blank=True)
     support_desk_ja = models.TextField(_("support desk (Japanese)"), blank=True)
     support_contact = models.CharField(_("support desk contact"), max_length=300, blank=True)

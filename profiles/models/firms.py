@@ -23,7 +23,9 @@ class ForeignFirm(models.Model):
     country = models.CharField(
         _("country or region"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code.")
     )
-    size = models.CharField(_("employees"), max_length=10, choices=EmployeesBand.choices, blank=True)
+    size = models.CharField(
+        _("employees"), max_length=10, choices=EmployeesBand.choices, blank=True
+    )
     website = models.URLField(_("website"), blank=True, max_length=300)
     industries = models.ManyToManyField(
         Industry, blank=True, related_name="foreign_firms", verbose_name=_("industries")
@@ -32,8 +34,12 @@ class ForeignFirm(models.Model):
         Language, blank=True, related_name="foreign_firms", verbose_name=_("working languages")
     )
     # The same text fields as Organization, so that the ranker reads both sides alike.
-    description_en = models.TextField(_("description (English)"), blank=True, max_length=TEXT_LIMIT)
-    description_ja = models.TextField(_("description (Japanese)"), blank=True, max_length=TEXT_LIMIT)
+    description_en = models.TextField(
+        _("description (English)"), blank=True, max_length=TEXT_LIMIT
+    )
+    description_ja = models.TextField(
+        _("description (Japanese)"), blank=True, max_length=TEXT_LIMIT
+    )
     offers_en = models.TextField(_("what it offers (English)"), blank=True, max_length=TEXT_LIMIT)
     offers_ja = models.TextField(_("what it offers (Japanese)"), blank=True, max_length=TEXT_LIMIT)
     seeks_en = models.TextField(_("what it seeks (English)"), blank=True, max_length=TEXT_LIMIT)

@@ -28,13 +28,18 @@ class Concept(Bilingual, models.Model):
     name_en = models.CharField(_("English term"), max_length=100)
     name_ja = models.CharField(_("Japanese term"), max_length=100)
     synonyms_en = models.TextField(_("English synonyms"), blank=True, help_text=_("One per line."))
-    synonyms_ja = models.TextField(_("Japanese synonyms"), blank=True, help_text=_("One per line."))
+    synonyms_ja = models.TextField(
+        _("Japanese synonyms"), blank=True, help_text=_("One per line.")
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["key"]
         verbose_name = _("glossary concept")
         verbose_name_plural = _("glossary")
+
+    def __str__(self) -> str:
+        return f"{self.name_en} / {self.name_ja}"
 
     def terms_en(self) -> list[str]:
         return [self.name_en, *_lines(self.synonyms_en)]

@@ -24,7 +24,7 @@ from profiles.models.reference import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 TEXT_LIMIT = 5000
 KEYWORDS_LIMIT = 2000
@@ -34,14 +34,14 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
     def published(self) -> OrganizationQuerySet:
         return self.filter(status=Organization.Status.PUBLISHED)
 
-    def curated_by(self, user: AbstractBaseUser | AnonymousUser) -> OrganizationQuerySet:
+    def curated_by(self, user: User | AnonymousUser) -> OrganizationQuerySet:
         """Return the organizations this user may curate (all of them for an admin)."""
         from profiles.models.curation import curated_prefecture_ids
 
         ids = curated_prefecture_ids(user)
         return self if ids is None else self.filter(prefecture_id__in=ids)
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OrganizationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> OrganizationQuerySet:
         """Published organizations, plus every status of those the user curates."""
         from profiles.models.curation import curated_prefecture_ids
 
@@ -101,8 +101,12 @@ class Organization(models.Model):
         Industry, blank=True, related_name="organizations", verbose_name=_("industries")
     )
 
-    description_en = models.TextField(_("description (English)"), blank=True, max_length=TEXT_LIMIT)
-    description_ja = models.TextField(_("description (Japanese)"), blank=True, max_length=TEXT_LIMIT)
+    description_en = models.TextField(
+        _("description (English)"), blank=True, max_length=TEXT_LIMIT
+    )
+    description_ja = models.TextField(
+        _("description (Japanese)"), blank=True, max_length=TEXT_LIMIT
+    )
     offers_en = models.TextField(
         _("what it offers (English)"),
         blank=True,
@@ -151,7 +155,9 @@ class Organization(models.Model):
         default=False,
         help_text=_("A strong regional organization that foreign firms rarely find (臥竜)."),
     )
-    lying_dragon_reason = models.CharField(_("why it is a lying dragon"), max_length=200, blank=True)
+    lying_dragon_reason = models.CharField(
+        _("why it is a lying dragon"), max_length=200, blank=True
+    )
     lying_dragon_evidence = models.CharField(
         _("evidence"),
         max_length=300,
@@ -206,6 +212,9 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:organization", args=[self.pk])
+
     @property
     def is_fictional(self) -> bool:
         return self.source == self.Source.DEMO
@@ -225,9 +234,6 @@ class Organization(models.Model):
     def keyword_list(self) -> list[str]:
         return [line.strip() for line in self.keywords.splitlines() if line.strip()]
 
-    def get_absolute_url(self) -> str:
-        return reverse("profiles:organization", args=[self.pk])
-
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if not self.name_en.strip() and not self.name_ja.strip():
@@ -239,9 +245,12 @@ class Organization(models.Model):
                 )
             if not self.lying_dragon_reason.strip():
                 errors["lying_dragon_reason"] = _("Say in one line why it is a lying dragon.")
-        if self.municipality_id and self.prefecture_id:
-            if self.municipality.prefecture_id != self.prefecture_id:
-                errors["municipality"] = _("This municipality is in another prefecture.")
+        if (
+            self.municipality is not None
+            and self.prefecture_id
+            and self.municipality.prefecture_id != self.prefecture_id
+        ):
+            errors["municipality"] = _("This municipality is in another prefecture.")
         if self.founded and self.founded > datetime.date.today().year:
             errors["founded"] = _("The founding year cannot be in the future.")
         if errors:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -111,14 +113,14 @@ class Municipality(models.Model):
         verbose_name_plural = _("municipalities")
         indexes = [models.Index(fields=["prefecture", "name_ja"])]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "en").startswith("ja"):
             return self.name_ja
         return self.name_romaji or self.name_ja
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Industry(Bilingual, models.Model):
@@ -153,12 +155,13 @@ class Industry(Bilingual, models.Model):
         verbose_name = _("industry")
         verbose_name_plural = _("industries")
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.sort_key = self.division if self.level == self.Level.DIVISION else self.division + self.code
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        is_division = self.level == self.Level.DIVISION
+        self.sort_key = self.division if is_division else self.division + self.code
+        super().save(*args, **kwargs)
 
 
 class PartnershipType(Bilingual, models.Model):

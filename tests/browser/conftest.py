@@ -87,7 +87,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         "SECRET_KEY": "browser-tests-only-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "RYUMON_VAR_DIR": str(var),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(var / "mail"),
         "STATIC_MANIFEST": "1",
         "LOG_LEVEL": "WARNING",

@@ -48,8 +48,14 @@ def test_scripts_are_served_by_the_app_with_the_nonce(client: Client) -> None:
 
 
 def test_password_validators_are_on() -> None:
-    names = {validator["NAME"].rsplit(".", 1)[-1] for validator in settings.AUTH_PASSWORD_VALIDATORS}
-    assert {"MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator"} <= names
+    names = {
+        validator["NAME"].rsplit(".", 1)[-1] for validator in settings.AUTH_PASSWORD_VALIDATORS
+    }
+    assert {
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    } <= names
 
 
 def fail_logins(client: Client, url: str, username: str, times: int) -> None:
@@ -70,7 +76,9 @@ def test_login_is_paused_after_five_failures_even_with_the_right_password(
     assert "_auth_user_id" not in client.session
 
 
-def test_four_failures_do_not_lock_and_a_success_resets_the_count(client: Client, root: User) -> None:
+def test_four_failures_do_not_lock_and_a_success_resets_the_count(
+    client: Client, root: User
+) -> None:
     url = reverse("login")
     fail_logins(client, url, root.username, 4)
     response = client.post(url, {"username": root.username, "password": PASSWORD})

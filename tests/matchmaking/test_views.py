@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_shows_the_directory_in_numbers(client: Client) -> None:
-    make_organization("43", name_en="Higo Precision", lying_dragon=True, lying_dragon_reason="Niche top")
+    make_organization(
+        "43", name_en="Higo Precision", lying_dragon=True, lying_dragon_reason="Niche top"
+    )
     make_organization("13", name_en="Tokyo Works")
     make_organization("01", name_en="Draft Co", status="draft")
     response = client.get(reverse("home"))
@@ -58,7 +60,9 @@ def test_error_pages_are_friendly_and_need_no_database(
 
 
 def test_the_500_page_renders_while_the_database_is_down(rf: RequestFactory) -> None:
-    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=DatabaseError):
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=DatabaseError
+    ):
         response = views.server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
     "model", [model for model in admin.site._registry], ids=lambda model: model._meta.label
 )
 def test_every_admin_changelist_and_add_page_opens_for_an_admin(
-    client: Client, root: User, model: type
+    client: Client, root: User, model: Any
 ) -> None:
     client.force_login(root)
     opts = model._meta

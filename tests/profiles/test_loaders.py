@@ -13,12 +13,18 @@ def test_the_reference_geography_is_complete() -> None:
     assert Prefecture.objects.count() == 47
     assert Municipality.objects.count() == 1914
     kumamoto = Prefecture.objects.get(code="43")
-    assert (kumamoto.name_en, kumamoto.name_ja, kumamoto.iso_code) == ("Kumamoto", "熊本県", "JP-43")
+    assert (kumamoto.name_en, kumamoto.name_ja, kumamoto.iso_code) == (
+        "Kumamoto",
+        "熊本県",
+        "JP-43",
+    )
     assert kumamoto.region.name_en == "Kyushu"
 
 
 def test_the_jsic_tree_is_complete_and_linked() -> None:
-    counts = {level: Industry.objects.filter(level=level).count() for level in Industry.Level.values}
+    counts = {
+        level: Industry.objects.filter(level=level).count() for level in Industry.Level.values
+    }
     assert counts == {"division": 20, "major_group": 99, "group": 536, "industry": 1473}
     universities = Industry.objects.get(code="8161")
     assert universities.parent is not None and universities.parent.code == "816"

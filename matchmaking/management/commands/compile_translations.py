@@ -10,7 +10,9 @@ from matchmaking.i18n_compile import compile_catalogue
 
 
 class Command(BaseCommand):
-    help = "Compile every .po catalogue under LOCALE_PATHS to .mo (pure Python, no gettext needed)."
+    help = (
+        "Compile every .po catalogue under LOCALE_PATHS to .mo (pure Python, no gettext needed)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for locale_path in settings.LOCALE_PATHS:

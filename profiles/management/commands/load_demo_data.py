@@ -20,7 +20,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for name, tally in tallies.items():
             self.stdout.write(f"{name}: {tally}")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        )
         for account in demo.DEMO_ACCOUNTS:
             scope = ", ".join(account.prefectures) or account.firm or "everything"
             self.stdout.write(f"  {account.role:12} {account.username:32} ({scope})")
