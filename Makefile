@@ -49,7 +49,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 typecheck: $(VENV)/.installed-dev
-	$(VENV)/bin/mypy .
+	DEBUG=1 $(VENV)/bin/mypy .
 
 clean:
 	rm -rf var/*.sqlite3 $(VENV)
