@@ -10,6 +10,7 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
+        from profiles import signals  # noqa: F401  (connects the model signals)
         from profiles.roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self)

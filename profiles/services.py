@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from profiles.models import Organization
+from profiles.signals import notify_organizations_changed
 
 
 @transaction.atomic
@@ -22,13 +23,19 @@ def organizations_set_status(
     if status == Organization.Status.PUBLISHED:
         changes |= {"verified_by": user, "verified_at": timezone.now()}
     changes["updated_at"] = timezone.now()
-    return Organization.objects.filter(pk__in=ids).exclude(status=status).update(**changes)
+    changed = Organization.objects.filter(pk__in=ids).exclude(status=status)
+    changed_ids = list(changed.values_list("pk", flat=True))
+    count = Organization.objects.filter(pk__in=changed_ids).update(**changes)
+    notify_organizations_changed(changed_ids)
+    return count
 
 
 @transaction.atomic
 def organizations_mark_verified(*, organizations: Iterable[Organization], user: User) -> int:
     ids = [organization.pk for organization in organizations]
     now = timezone.now()
-    return Organization.objects.filter(pk__in=ids).update(
+    count = Organization.objects.filter(pk__in=ids).update(
         verified_by=user, verified_at=now, updated_at=now, version=F("version") + 1
     )
+    notify_organizations_changed(ids)
+    return count

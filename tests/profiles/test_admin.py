@@ -104,3 +104,27 @@ def test_a_foreign_firm_member_cannot_enter_the_admin(client: Client, maria: Use
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.headers["Location"]
+
+
+def test_bulk_actions_announce_the_changed_organizations(
+    client: Client, root: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from profiles.signals import organizations_changed
+
+    draft = make_organization("43", name_en="A", status="draft")
+    heard: list[frozenset[int]] = []
+
+    def listener(organization_ids: frozenset[int], **kwargs: Any) -> None:
+        heard.append(organization_ids)
+
+    organizations_changed.connect(listener)
+    try:
+        client.force_login(root)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("admin:profiles_organization_changelist"),
+                {"action": "publish", "_selected_action": [draft.pk]},
+            )
+    finally:
+        organizations_changed.disconnect(listener)
+    assert frozenset({draft.pk}) in heard
