@@ -134,7 +134,7 @@ OPENAPI: dict[str, Any] = {
                         {"type": "string", "pattern": "^[0-4][0-9]$"},
                         "Two-digit JIS code; repeat for several",
                     ),
-                    _parameter("region", {"type": "string"}, "Region code, e.g. kyushu"),
+                    _parameter("region", {"type": "string"}, "Region code, e.g. kyushu-okinawa"),
                     _parameter("industry", {"type": "string"}, "JSIC code at any level"),
                     _parameter("partnership_type", {"type": "string"}, "e.g. joint_rnd"),
                     _parameter("language", {"type": "string"}, "Working language, e.g. en"),

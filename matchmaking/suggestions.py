@@ -125,6 +125,7 @@ def build_index(*, params: FitParams | None = None, workers: int = 1) -> SearchI
 @dataclass
 class _Loaded:
     version: int
+    created_at: Any
     index: Index
     explainer: Explainer
 
@@ -150,10 +151,15 @@ class _IndexCache:
             self.checked_at = now
             if newest is None:
                 self.loaded = None
-            elif self.loaded is None or self.loaded.version != newest.pk:
+            elif self.loaded is None or (self.loaded.version, self.loaded.created_at) != (
+                newest.pk,
+                newest.created_at,
+            ):
                 blob = SearchIndex.objects.filter(pk=newest.pk).values_list("blob", flat=True)
                 index = Index.from_bytes(bytes(blob[0]))
-                self.loaded = _Loaded(newest.pk, index, Explainer(index.concepts))
+                self.loaded = _Loaded(
+                    newest.pk, newest.created_at, index, Explainer(index.concepts)
+                )
             return self.loaded
 
     def forget(self) -> None:

@@ -9,6 +9,7 @@ which is what lets an English query reach a Japanese-only profile.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -25,7 +26,8 @@ JapaneseMode = Literal["sudachi", "bigram", "both"]
 
 # Hiragana, katakana, CJK ideographs and the marks that live inside Japanese words.
 _JA_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
-_JA_RUN = re.compile(f"[{_JA_CHAR}]+")
+# Digits and Latin letters between Japanese characters stay in the run (第5世代, 診断AI).
+_JA_RUN = re.compile(f"[{_JA_CHAR}]+(?:[0-9a-z.]+[{_JA_CHAR}]+)*")
 _HAS_JA = re.compile(f"[{_JA_CHAR}]")
 _EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 _KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
@@ -89,6 +91,7 @@ def has_japanese(text: str) -> bool:
     return _HAS_JA.search(text) is not None
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Fold English plurals: robots -> robot, batteries -> battery, processes -> process."""
     if len(word) <= 3 or not word.isalpha():
@@ -112,22 +115,24 @@ def _sudachi() -> Any:
         from sudachipy import Dictionary, SplitMode
 
         dictionary = Dictionary(dict="core")
-        tokenizer = dictionary.create(mode=SplitMode.C, fields={"pos", "normalized_form"})
+        tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
         _sudachi_local.tokenizer = tokenizer
     return tokenizer
 
 
-def japanese_words(run: str) -> list[str]:
-    words = []
+def japanese_words(run: str) -> tuple[list[str], list[str]]:
+    """Content words (dictionary forms) and the surface of every token, in order."""
+    words, surfaces = [], []
     for morpheme in _sudachi().tokenize(run):
+        surfaces.append(morpheme.surface())
         pos = morpheme.part_of_speech()
         if pos[0] not in _JA_CONTENT_POS or pos[1] in _JA_SKIP_SUBPOS:
             continue
-        word = morpheme.normalized_form()
+        word = morpheme.normalized_form().lower()
         if word in _JA_STOP_WORDS or (len(word) == 1 and _KANA_ONLY.match(word)):
             continue
         words.append(word)
-    return words
+    return words, surfaces
 
 
 def japanese_bigrams(run: str) -> list[str]:
@@ -148,50 +153,69 @@ class GlossaryConcept:
 class GlossaryMatcher:
     """Find glossary concepts in normalised text, in either language.
 
-    English terms match on whole (plural-folded) words; Japanese terms match as substrings,
-    because Japanese has no spaces and a term may sit inside a longer compound.
+    English terms match on whole (plural-folded) words; Japanese terms match on runs of whole
+    Sudachi tokens (Japanese has no spaces, so the analyzer's token boundaries stand in for
+    word boundaries), or as plain substrings when no tokenizer is used.
     """
 
     def __init__(self, concepts: list[GlossaryConcept]) -> None:
         self.concepts = {concept.key: concept for concept in concepts}
         self._en: dict[tuple[str, ...], set[str]] = {}
-        self._ja: dict[str, dict[str, set[str]]] = {}
-        self.max_en_words = 1
+        self._ja: dict[str, set[str]] = {}
         for concept in concepts:
             for term in (*concept.terms_en, *concept.terms_ja):
                 term = normalize(term).strip()
                 if not term:
                     continue
                 if has_japanese(term):
-                    self._ja.setdefault(term[:2], {}).setdefault(term, set()).add(concept.key)
+                    self._ja.setdefault(term, set()).add(concept.key)
                 else:
                     words = tuple(stem(w) for w in _EN_TOKEN.findall(term))
                     if words:
                         self._en.setdefault(words, set()).add(concept.key)
-                        self.max_en_words = max(self.max_en_words, len(words))
+        # The longest term (in words) that starts with each word.
+        self._en_longest: dict[str, int] = {}
+        for words in self._en:
+            self._en_longest[words[0]] = max(self._en_longest.get(words[0], 0), len(words))
+        # Every prefix of a Japanese term: extending a span of tokens stops as soon as the
+        # text it covers cannot start any term.
+        self._ja_prefixes = {term[:i] for term in self._ja for i in range(1, len(term) + 1)}
 
     def in_words(self, words: list[str]) -> list[str]:
         found: list[str] = []
+        longest, terms = self._en_longest, self._en
         n = len(words)
         for i in range(n):
-            for size in range(1, min(self.max_en_words, n - i) + 1):
-                keys = self._en.get(tuple(words[i : i + size]))
+            size = longest.get(words[i])
+            if size is None:
+                continue
+            for end in range(i + 1, min(i + size, n) + 1):
+                keys = terms.get(tuple(words[i:end]))
                 if keys:
                     found.extend(keys)
         return found
 
-    def in_japanese(self, text: str) -> list[str]:
+    def in_japanese_tokens(self, surfaces: list[str]) -> list[str]:
+        """Concepts whose Japanese terms cover whole tokens of the analysed text."""
         found: list[str] = []
-        table = self._ja
-        for i in range(len(text)):
-            # Terms of one character are keyed by that character alone.
-            for head in (text[i : i + 2], text[i]):
-                terms = table.get(head)
-                if terms:
-                    for term, keys in terms.items():
-                        if text.startswith(term, i):
-                            found.extend(keys)
+        prefixes, terms = self._ja_prefixes, self._ja
+        n = len(surfaces)
+        for i in range(n):
+            span = surfaces[i]
+            j = i + 1
+            while span in prefixes:
+                keys = terms.get(span)
+                if keys:
+                    found.extend(keys)
+                if j == n:
+                    break
+                span += surfaces[j]
+                j += 1
         return found
+
+    def in_japanese_text(self, text: str) -> list[str]:
+        """Concepts whose Japanese terms occur anywhere in the text (slower; no tokens)."""
+        return [key for term, keys in self._ja.items() if term in text for key in keys]
 
 
 @dataclass(frozen=True)
@@ -216,11 +240,16 @@ class Analyzer:
             mode = self.options.japanese
             for run in _JA_RUN.findall(text):
                 if mode != "bigram":
-                    counts.update(japanese_words(run))
+                    words, surfaces = japanese_words(run)
+                    counts.update(words)
+                    if self.glossary is not None:
+                        found = self.glossary.in_japanese_tokens(surfaces)
+                        counts.update(CONCEPT_PREFIX + k for k in found)
                 if mode != "sudachi":
                     counts.update(japanese_bigrams(run))
-            if self.glossary is not None:
-                counts.update(CONCEPT_PREFIX + k for k in self.glossary.in_japanese(text))
+            if mode == "bigram" and self.glossary is not None:
+                found = self.glossary.in_japanese_text(text)
+                counts.update(CONCEPT_PREFIX + k for k in found)
             latin = _JA_RUN.sub(" ", text)
         else:
             latin = text

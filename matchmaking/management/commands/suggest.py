@@ -48,7 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=10)
         parser.add_argument("--kind", choices=Organization.Kind.values)
         parser.add_argument("--prefecture", help="JIS code, e.g. 43 for Kumamoto.")
-        parser.add_argument("--region", help="Region code, e.g. kyushu.")
+        parser.add_argument("--region", help="Region code, e.g. kyushu-okinawa.")
         parser.add_argument("--industry", help="JSIC code at any level, e.g. E or 29.")
         parser.add_argument("--partnership-type", help="e.g. joint_rnd.")
         parser.add_argument("--language", help="Working language code, e.g. en.")
