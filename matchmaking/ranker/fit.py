@@ -65,12 +65,19 @@ class FitParams:
     field_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FIELD_WEIGHTS))
     concept_weight: float = 1.0
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
+    # Corpus stop words: a feature found in more than max_df of the organizations (and in
+    # more than max_df_floor of them, so a small directory keeps every word) says little
+    # about a fit, while its long postings are what a query spends its time on.
+    max_df: float = 0.2
+    max_df_floor: int = 2000
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "field_weights": dict(self.field_weights),
             "concept_weight": self.concept_weight,
             "analysis": asdict(self.analysis),
+            "max_df": self.max_df,
+            "max_df_floor": self.max_df_floor,
         }
 
 
@@ -161,9 +168,16 @@ def fit_matrix(
         shape=shape,
         dtype=np.float64,
     )
+    terms = list(vocabulary) or [""]
+    limit = max(params.max_df * len(documents), params.max_df_floor)
+    document_frequency = np.bincount(counts.indices, minlength=shape[1])
+    if (document_frequency > limit).any():
+        kept = np.flatnonzero(document_frequency <= limit)
+        counts = counts[:, kept]
+        terms = [terms[i] for i in kept]
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
     matrix = transformer.fit_transform(counts).tocsr()
-    return FittedMatrix(list(vocabulary) or [""], matrix, transformer.idf_)
+    return FittedMatrix(terms, matrix, transformer.idf_)
 
 
 def fit(
