@@ -27,6 +27,7 @@ from matchmaking.ranker import (
     fit,
 )
 from profiles.models import Concept, ForeignFirm, Industry, Organization
+from profiles.models.organizations import OrganizationQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,13 @@ def _industry_codes() -> dict[int, tuple[str, ...]]:
     return codes
 
 
-def organization_documents() -> list[Document]:
+def organization_documents(
+    organizations: OrganizationQuerySet | None = None,
+) -> list[Document]:
+    """The published organizations (of the given queryset) as the ranker sees them."""
     organizations = (
-        Organization.objects.published()
+        (organizations if organizations is not None else Organization.objects.all())
+        .published()
         .select_related("prefecture__region")
         .prefetch_related("industries", "partnership_types", "languages")
         .order_by("pk")

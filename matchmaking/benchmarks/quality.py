@@ -18,6 +18,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matchmaking.ranker import AnalysisOptions, Document, FitParams, GlossaryConcept, fit
+
+__all__ = ["FitParams"]
 from matchmaking.ranker.text import Analyzer, normalize
 
 RELEVANT = 2  # graded 0-3; "relevant" for MRR and recall means 2 or 3

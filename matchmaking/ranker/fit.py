@@ -31,16 +31,10 @@ from matchmaking.ranker.text import (
 
 FIELDS = ("name", "description", "offers", "seeks", "keywords", "industries")
 
-# Chosen on the evaluation set (docs/ranker.md): what an organization offers is what a
-# foreign firm looks for, so "offers" and the curated keywords weigh most.
-DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
-    "name": 1.0,
-    "description": 1.0,
-    "offers": 2.0,
-    "seeks": 0.5,
-    "keywords": 1.5,
-    "industries": 0.5,
-}
+# Chosen on the evaluation set (docs/ranker.md): equal field weights did better than
+# favouring "offers" or the keywords, and glossary concepts count double.
+DEFAULT_FIELD_WEIGHTS: dict[str, float] = dict.fromkeys(FIELDS, 1.0)
+DEFAULT_CONCEPT_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +57,7 @@ class Document:
 @dataclass(frozen=True)
 class FitParams:
     field_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FIELD_WEIGHTS))
-    concept_weight: float = 1.0
+    concept_weight: float = DEFAULT_CONCEPT_WEIGHT
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     # Corpus stop words: a feature found in more than max_df of the organizations (and in
     # more than max_df_floor of them, so a small directory keeps every word) says little

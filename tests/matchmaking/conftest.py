@@ -1,5 +1,6 @@
-"""A small directory to rank: Kumamoto and Tokyo robot makers, a Hokkaido dairy university,
-a Japanese-only Fukuoka chip maker and an unpublished Miyagi sensor firm."""
+"""A small directory to rank: Tokyo and Kumamoto robot makers with the same profile, a
+Hokkaido dairy university, a Japanese-only Fukuoka chip maker and an unpublished Miyagi
+sensor firm."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ def directory(db: None) -> dict[str, Organization]:
     joint_rnd = PartnershipType.objects.get(code="joint_rnd")
     english = Language.objects.get(code="en")
     orgs: dict[str, Any] = {
+        "tokyo_robots": make_organization(
+            "13",
+            external_id="tokyo-robots",
+            name_en="Edo Robotics",
+            name_ja="江戸ロボティクス",
+            offers_en="Industrial robot arms for precision assembly and welding lines.",
+        ),
         "kumamoto_robots": make_organization(
             "43",
             external_id="kumamoto-robots",
@@ -37,12 +45,6 @@ def directory(db: None) -> dict[str, Organization]:
             offers_en="Industrial robot arms for precision assembly and welding lines.",
             lying_dragon=True,
             lying_dragon_reason="Global niche in welding robots",
-        ),
-        "tokyo_robots": make_organization(
-            "13",
-            external_id="tokyo-robots",
-            name_en="Edo Automation",
-            offers_en="Industrial robot arms for precision assembly and welding lines.",
         ),
         "hokkaido_dairy": make_organization(
             "01",
@@ -66,6 +68,8 @@ def directory(db: None) -> dict[str, Organization]:
             status=Organization.Status.DRAFT,
         ),
     }
+    # The two robot makers differ only in name and place: the regional boost decides.
+    orgs["tokyo_robots"].industries.add(machinery)
     orgs["kumamoto_robots"].industries.add(machinery)
     orgs["kumamoto_robots"].partnership_types.add(joint_rnd)
     orgs["kumamoto_robots"].languages.add(english)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from matchmaking import suggestions
 from matchmaking.benchmarks import quality
+from profiles.models import Organization
 
 EVAL_SET = Path(settings.BASE_DIR) / "tests" / "matchmaking" / "eval" / "queries.jsonl"
 
@@ -26,7 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         queries = quality.load_queries(Path(options["queries"]))
-        documents = suggestions.organization_documents()
+        # The judged world: the demo organizations (universities and EDINET companies from
+        # the reference data were never judged).
+        demo = Organization.objects.filter(source=Organization.Source.DEMO)
+        documents = suggestions.organization_documents(demo)
         judged = {doc for q in queries for doc in q.judgments}
         known = {d.external_id for d in documents}
         if not judged <= known:
