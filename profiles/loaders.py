@@ -85,6 +85,11 @@ def upsert[M: models.Model](
     return tally
 
 
+def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
+    # `{**row, "x_id": ...[row.pop("x")]}` would unpack row before the pop runs.
+    return {field: value for field, value in row.items() if field != key}
+
+
 def _lookup(model: type[models.Model], field: str = "code") -> dict[str, int]:
     return dict(model._default_manager.values_list(field, "pk"))
 
@@ -94,13 +99,13 @@ def load_geography() -> dict[str, Tally]:
     tallies = {"regions": upsert(Region, read_fixture("reference/regions.json"), key="code")}
     regions = _lookup(Region)
     prefectures = [
-        {**row, "region_id": regions[row.pop("region")]}
+        {**_without(row, "region"), "region_id": regions[row["region"]]}
         for row in read_fixture("reference/prefectures.json")
     ]
     tallies["prefectures"] = upsert(Prefecture, prefectures, key="code", keep=["metropolitan"])
     prefecture_ids = _lookup(Prefecture)
     municipalities = [
-        {**row, "prefecture_id": prefecture_ids[row.pop("prefecture")]}
+        {**_without(row, "prefecture"), "prefecture_id": prefecture_ids[row["prefecture"]]}
         for row in read_fixture("reference/municipalities.json")
     ]
     tallies["municipalities"] = upsert(Municipality, municipalities, key="code")
