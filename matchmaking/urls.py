@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("profiles.urls")),
+    path("workspace/", include("profiles.workspace.urls")),
 ]
 
 handler400 = "matchmaking.views.bad_request"
