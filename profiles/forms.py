@@ -231,6 +231,26 @@ class OrganizationImportForm(OrganizationForm):
     class Meta(OrganizationForm.Meta):
         fields = [*OrganizationForm.Meta.fields, "status"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The upsert key: optional on the web, required in a file.
+        if "external_id" in self.fields:
+            self.fields["external_id"].required = True
+
+    # Two model checks would cost a query per row, and a 20,000-row file must preview in
+    # seconds. The importer covers both: it resolves related rows from a cache it has just
+    # read, and it matches (prefecture, external_id) against the file and the database.
+    # Organization.clean() still checks the names, and the database constraints still stand.
+    def _get_validation_exclusions(self) -> set[str]:
+        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
+        if self.fields["prefecture"].cache is None:  # type: ignore[attr-defined]
+            return exclusions
+        return exclusions | {"prefecture", "municipality"}
+
+    def validate_constraints(self) -> None:
+        if self.fields["prefecture"].cache is None:  # type: ignore[attr-defined]
+            super().validate_constraints()
+
 
 class PrefectureGuideForm(forms.ModelForm):
     class Meta:

@@ -91,7 +91,22 @@ def decode(content: bytes) -> tuple[str, str]:
         return content.decode("utf-8-sig"), "UTF-8 (BOM)" if has_bom else "UTF-8"
     except UnicodeDecodeError as error:
         utf8_error = error
+    before = content[: utf8_error.start]
     first_line = content.split(b"\n", 1)[0]
+    # Valid UTF-8 text up to here, below an ASCII header: a UTF-8 file with a bad byte.
+    if (
+        not before.isascii()
+        and _line_of(content, utf8_error.start) > 1
+        and not _is_non_ascii_utf8(first_line)
+        and not has_bom
+    ):
+        raise FileRejected(
+            _(
+                "The file is UTF-8 but line %(line)d has bytes that are not. "
+                "Save it as CSV UTF-8 and upload it again."
+            )
+            % {"line": _line_of(content, utf8_error.start)}
+        )
     header_is_utf8 = has_bom or _is_non_ascii_utf8(first_line)
     if header_is_utf8:
         raise FileRejected(
@@ -121,19 +136,19 @@ def _is_non_ascii_utf8(line: bytes) -> bool:
     return not line.isascii()
 
 
-def _looks_binary(text: str) -> bool:
-    sample = text[:65536]
-    controls = sum(1 for char in sample if char < " " and char not in "\t\r\n")
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:65536]
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\r\n")
     # One stray NUL in a cell is reported on its row; a file full of them is not text.
     return controls > max(8, len(sample) // 100)
 
 
 def _read_csv(content: bytes, *, max_rows: int) -> Table:
-    text, encoding = decode(content)
-    if _looks_binary(text):
+    if _looks_binary(content):
         raise FileRejected(
             _("This is not a CSV file (it contains binary data). Upload CSV or .xlsx.")
         )
+    text, encoding = decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

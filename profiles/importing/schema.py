@@ -18,7 +18,6 @@ from profiles.models import (
     Industry,
     Language,
     Municipality,
-    Organization,
     PartnershipType,
     Prefecture,
 )
@@ -162,7 +161,8 @@ def row_data(
                 problems.append((column, _('Write "true" or "false", not "%s".') % value))
             data[column] = "on" if value.lower() in YES else ""
         elif column == "status":
-            data[column] = value.lower().replace(" ", "_") or Organization.Status.DRAFT
+            # Blank keeps an existing row's status; a new row starts as a draft.
+            data[column] = value.lower().replace(" ", "_")
         else:
             data[column] = value
     # Municipality names are looked up in the row's prefecture, whatever the column order.
