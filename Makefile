@@ -9,14 +9,13 @@ PYTEST_ARGS ?=
 .PHONY: run test setup data lint format typecheck bench clean messages
 
 # uv installs in seconds what pip installs in minutes; pip remains the fallback.
-INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --python $(PY); \
-	else $(PIP) install --quiet; fi
+INSTALL := VENV=$(VENV) .ci/install
 
 $(PY):
 	@base=$$(.ci/find-python) || exit 1; \
 	echo "Creating $(VENV) with $$base"; \
 	"$$base" -m venv $(VENV)
-	@$(PIP) install --quiet uv || echo "uv unavailable; installing with pip"
+	@$(PIP) install --quiet uv 2>/dev/null || echo "uv unavailable; installing with pip"
 
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(INSTALL) -e .
