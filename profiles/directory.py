@@ -146,6 +146,7 @@ def _has(through: Any, **lookups: Any) -> Exists:
 def _conditions(filters: DirectoryFilters) -> dict[str, Q]:
     """One condition per active filter, keyed by filter name."""
     conditions: dict[str, Q] = {}
+    through: Any
     if filters.kind:
         conditions["kind"] = Q(kind=filters.kind)
     if filters.region:

@@ -7,6 +7,7 @@ its link whatever its area. Colour says how many published organizations it has.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from profiles.models import Organization, Prefecture
 
 TILE = 52
 GAP = 4
-LEVELS = 5  # level 0: no organization; 1..4: quartiles of the prefectures that have some
+LEVELS = 5  # level 0: no organization; 1..4: more and more
 
 # JIS code -> (column, row).
 LAYOUT: dict[str, tuple[int, int]] = {
@@ -63,18 +64,17 @@ class Tile:
         return len(self.label) > 7
 
 
-def levels(counts: list[int]) -> list[int]:
-    """Return the upper bound of levels 1..3 (level 4 is above): quartiles of non-zero counts."""
-    present = sorted(count for count in counts if count > 0)
-    if not present:
-        return [0, 0, 0]
-    return [present[(len(present) * step) // 4] for step in (1, 2, 3)]
+def level_of(count: int, most: int) -> int:
+    """Return 0 for none, else 1..4 on a log scale up to the busiest prefecture.
 
-
-def level_of(count: int, bounds: list[int]) -> int:
+    Logarithmic because Tokyo alone has several times the organizations of most
+    prefectures; on a linear scale every other prefecture would share the palest colour.
+    """
     if count <= 0:
         return 0
-    return 1 + sum(count > bound for bound in bounds)
+    if most <= 1:
+        return LEVELS - 1
+    return 1 + min(LEVELS - 2, int((LEVELS - 1) * math.log(count) / math.log(most)))
 
 
 def published_counts() -> dict[str, int]:
@@ -89,17 +89,17 @@ def published_counts() -> dict[str, int]:
 def tiles() -> list[Tile]:
     """Return the 47 tiles, each linking to the directory filtered to its prefecture."""
     counts = published_counts()
-    bounds = levels(list(counts.values()))
+    most = max(counts.values(), default=0)
     directory = reverse("profiles:directory")
     result = []
-    for prefecture in Prefecture.objects.all():
+    for prefecture in Prefecture.objects.select_related("region"):
         column, row = LAYOUT[prefecture.code]
         count = counts.get(prefecture.code, 0)
         result.append(
             Tile(
                 prefecture=prefecture,
                 count=count,
-                level=level_of(count, bounds),
+                level=level_of(count, most),
                 x=column * (TILE + GAP),
                 y=row * (TILE + GAP),
                 url=f"{directory}?{urlencode({'prefecture': prefecture.code})}",

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
+from django_htmx.middleware import HtmxDetails
 
 from profiles import japan_map
 from profiles.directory import SORTS, DirectoryFilters, FilterOptions, browse
@@ -18,9 +19,13 @@ from profiles.templatetags.bilingual import text_language
 PREFECTURE_PAGE_ORGANIZATIONS = 12
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 @require_GET
 @vary_on_headers("HX-Request")
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponse:
     options = FilterOptions.load()
     filters = DirectoryFilters.from_query(request.GET, options)
     result = browse(filters, options)
@@ -81,7 +86,9 @@ def _by_region(tiles: list[japan_map.Tile]) -> list[tuple[object, list[japan_map
 def prefecture_detail(request: HttpRequest, key: str) -> HttpResponse:
     prefecture = _prefecture(key)
     published = Organization.objects.published().filter(prefecture=prefecture)
-    counts = published.aggregate(total=Count("pk"), dragons=Count("pk", filter=Q(lying_dragon=True)))
+    counts = published.aggregate(
+        total=Count("pk"), dragons=Count("pk", filter=Q(lying_dragon=True))
+    )
     organizations = published.select_related("prefecture", "municipality").order_by(
         "-lying_dragon", "-updated_at", "pk"
     )

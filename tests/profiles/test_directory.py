@@ -61,14 +61,20 @@ def test_the_full_page_lists_published_organizations(
     assert response.status_code == 200
     assert "<html" in body and 'id="directory-results"' in body
     # Lying dragons first, then the regional ones, metropolitan last.
-    assert _names(response) == ["Higo Precision", "Hakata Institute of Technology", "Tokyo Trading"]
+    assert _names(response) == [
+        "Higo Precision",
+        "Hakata Institute of Technology",
+        "Tokyo Trading",
+    ]
     assert response.headers["Vary"].count("HX-Request") == 1
 
 
 def test_the_htmx_request_gets_only_the_results_with_the_canonical_url(
     client: Client, world: dict[str, Organization]
 ) -> None:
-    response = client.get(URL, {"q": "motor", "kind": "", "region": "kyushu-okinawa"}, headers=HTMX)
+    response = client.get(
+        URL, {"q": "motor", "kind": "", "region": "kyushu-okinawa"}, headers=HTMX
+    )
     body = response.content.decode()
     assert "<html" not in body
     assert body.lstrip().startswith('<div id="directory-results"')

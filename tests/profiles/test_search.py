@@ -31,7 +31,11 @@ def test_english_words_drop_stop_words_and_simple_plurals() -> None:
 
 def test_japanese_runs_keep_the_whole_run_and_cut_at_particles() -> None:
     assert japanese_runs("精密加工") == ["精密加工"]
-    assert japanese_runs("ＥＶモーターの精密加工") == ["モーターの精密加工", "モーター", "精密加工"]
+    assert japanese_runs("ＥＶモーターの精密加工") == [
+        "モーターの精密加工",
+        "モーター",
+        "精密加工",
+    ]
 
 
 def test_an_english_query_finds_a_japanese_only_profile_through_the_glossary() -> None:
