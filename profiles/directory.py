@@ -8,6 +8,7 @@ other filters applied but not its own, so the visitor sees the alternatives.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -99,6 +100,19 @@ class FilterOptions:
 
     @classmethod
     def load(cls) -> FilterOptions:
+        """Return the options, read from the database at most once a minute per process.
+
+        They are reference data (changed by load_reference_data, rarely by an admin), and
+        reading them costs more than the facet counts themselves.
+        """
+        global _options
+        now = time.monotonic()
+        if _options is None or now - _options[0] > OPTIONS_MAX_AGE:
+            _options = (now, cls._read())
+        return _options[1]
+
+    @classmethod
+    def _read(cls) -> FilterOptions:
         return cls(
             regions={region.code: region for region in Region.objects.all()},
             prefectures={
@@ -112,6 +126,10 @@ class FilterOptions:
             partnership_types={p.code: p for p in PartnershipType.objects.all()},
             languages={language.code: language for language in Language.objects.all()},
         )
+
+
+OPTIONS_MAX_AGE = 60.0
+_options: tuple[float, FilterOptions] | None = None
 
 
 @dataclass(frozen=True)
