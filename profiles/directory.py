@@ -275,7 +275,12 @@ def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult
         ],
         "region": _facet(options.regions, counts["region"]),
         "industry": [
-            FacetValue(code, industry.name, counts["industry"].get(code, 0))
+            # JSIC writes the English division names in capitals.
+            FacetValue(
+                code,
+                industry.name.capitalize() if industry.name.isupper() else industry.name,
+                counts["industry"].get(code, 0),
+            )
             for code, industry in sorted(options.divisions.items())
         ],
         "partnership": _facet(options.partnership_types, counts["partnership"]),

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from profiles import japan_map
+from profiles import demo, japan_map, loaders
 from profiles.models import Organization, Prefecture, PrefectureGuide
 from tests.conftest import make_organization
 
@@ -126,3 +126,13 @@ def test_the_map_and_the_prefecture_list_need_a_fixed_number_of_queries(
         make_organization(code, name_en=f"Works {code}")
     with django_assert_num_queries(2):  # type: ignore[operator]
         client.get(reverse("profiles:prefectures"))
+
+
+def test_every_prefecture_page_shows_its_sample_guide_from_the_demo_data(client: Client) -> None:
+    rows = loaders.read_fixture("demo/prefecture_guides.json")
+    demo.load_guides(rows)
+    assert len({row["prefecture"] for row in rows}) == 47
+    for prefecture in Prefecture.objects.all():
+        body = client.get(reverse("profiles:prefecture", args=[prefecture.code])).content.decode()
+        assert "Sample text" in body, prefecture.code
+        assert "Not written yet." not in body, prefecture.code
