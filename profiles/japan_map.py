@@ -35,7 +35,7 @@ LAYOUT: dict[str, tuple[int, int]] = {
     "42": (0, 7), "41": (1, 7), "44": (2, 7), "38": (4, 7), "37": (5, 7), "30": (6, 7),
     "43": (1, 8), "45": (2, 8), "39": (4, 8), "36": (5, 8),
     "46": (1, 9),
-    "47": (0, 11),
+    "47": (0, 10),
 }  # fmt: skip
 COLUMNS = 1 + max(column for column, _ in LAYOUT.values())
 ROWS = 1 + max(row for _, row in LAYOUT.values())
