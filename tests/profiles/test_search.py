@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from profiles import loaders
 from profiles.models import Concept, Organization
 from profiles.search import english_words, japanese_runs, plan_search, search_scores
 from tests.conftest import make_organization
@@ -103,3 +104,21 @@ def test_an_edited_glossary_is_used_on_the_next_search() -> None:
 def test_an_empty_query_plans_nothing() -> None:
     assert not plan_search("  ")
     assert not plan_search("the and of")
+
+
+@pytest.mark.parametrize("query", ["precision machining for EV motors", "精密加工"])
+def test_the_demo_world_answers_the_issue_queries_with_regional_organizations(query: str) -> None:
+    loaders.load_organizations(
+        [{**row, "source": "demo"} for row in loaders.read_fixture("demo/organizations.json")]
+    )
+    scores = search_scores(Organization.objects.published(), plan_search(query))
+    top = sorted(scores, key=lambda pk: -scores[pk])[:10]
+    organizations = Organization.objects.filter(pk__in=top).select_related("prefecture")
+    assert len(organizations) >= 5
+    # Most of the best answers are outside the metropolitan prefectures...
+    regional = [o for o in organizations if not o.prefecture.metropolitan]
+    assert len(regional) >= 0.8 * len(organizations)
+    # ...and an English query reaches profiles written only in Japanese.
+    if query.isascii():
+        everything = Organization.objects.filter(pk__in=scores)
+        assert everything.filter(offers_en="", description_en="").exists()
