@@ -63,6 +63,7 @@ _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[-+.&][a-z0-9]+)*")
 _JAPANESE_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶー]+")
 _HIRAGANA_RUN = re.compile(r"[\u3040-\u309f]+")
 _SHORT_TERM_LENGTH = 3  # ASCII terms this short only match whole words ("ev" is not in "level")
+ACRONYM_LENGTH = 4  # ASCII terms up to this long are looked for in Japanese text too
 
 
 def normalise(text: str) -> str:
@@ -137,6 +138,7 @@ class _Entry:
     concept: Concept
     phrases_en: tuple[tuple[str, ...], ...]
     terms_ja: tuple[str, ...]
+    first_words: frozenset[str]  # a cheap test before looking for whole phrases
 
 
 _glossary_lock = threading.Lock()
@@ -158,8 +160,14 @@ def _glossary_entries() -> list[_Entry]:
     for concept in Concept.objects.all():
         phrases = {tuple(english_words(term)) for term in concept.terms_en()}
         terms_ja = {normalise(term) for term in concept.terms_ja() if term.strip()}
+        phrases_en = tuple(p for p in phrases if p)
         entries.append(
-            _Entry(concept, tuple(p for p in phrases if p), tuple(t for t in terms_ja if t))
+            _Entry(
+                concept,
+                phrases_en,
+                tuple(t for t in terms_ja if t),
+                frozenset(phrase[0] for phrase in phrases_en),
+            )
         )
     with _glossary_lock:
         _glossary = (version, entries)
@@ -182,9 +190,11 @@ def plan_search(query: str) -> SearchPlan:
     def add(term: str, weight: int, language: str) -> None:
         term = normalise(term)
         if term.isascii():
-            # "Electric Motors" and "electric motor" are one term; ASCII matches both languages'
-            # text ("EV" is written in Japanese profiles too).
-            term, language = " ".join(english_words(term)) or term, "any"
+            # "Electric Motors" and "electric motor" are one term. Acronyms are written in
+            # Japanese text too ("EV用モーター"), so they are looked for in both languages;
+            # longer English words only in English text, which halves what the database reads.
+            term = " ".join(english_words(term)) or term
+            language = "any" if len(term) <= ACRONYM_LENGTH else "en"
         if term and weights.get((term, language), 0) < weight:
             weights[(term, language)] = weight
 
@@ -195,10 +205,12 @@ def plan_search(query: str) -> SearchPlan:
         add(run, 2, "ja")
 
     concepts = []
+    word_set = set(words)
     for entry in _glossary_entries():
-        named = any(_contains_phrase(words, phrase) for phrase in entry.phrases_en) or any(
-            len(term) >= 2 and term in text for term in entry.terms_ja
-        )
+        named = (
+            not entry.first_words.isdisjoint(word_set)
+            and any(_contains_phrase(words, phrase) for phrase in entry.phrases_en)
+        ) or any(len(term) >= 2 and term in text for term in entry.terms_ja)
         if not named:
             continue
         concepts.append(entry.concept)
@@ -264,11 +276,17 @@ def _minimal(terms: tuple[Term, ...]) -> list[Term]:
 
 
 def match_condition(plan: SearchPlan) -> RawSQL:
-    """Any term in any of its language's fields."""
+    """Any term in any of its language's fields, except what the organization seeks.
+
+    What it seeks ranks among the matches but does not make one: a visitor looking for
+    motor makers wants the makers, not everyone who buys motors. It also saves the
+    database a fifth of its reading.
+    """
     parts = [
         _condition(column, term)
         for term in _minimal(plan.terms)
         for column, _ in _fields(term.language)
+        if not column.startswith("seeks")
     ]
     sql = " OR ".join(part for part, _ in parts)
     params = [p for _, condition_params in parts for p in condition_params]
