@@ -148,6 +148,8 @@ STORAGES = {
         )
     },
 }
+# Without a manifest (development, tests) WhiteNoise serves straight from the app folders.
+WHITENOISE_USE_FINDERS = STORAGES["staticfiles"]["BACKEND"].startswith("django.")
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Email: printed to the console in development, SMTP in production (Django 6.1 MAILERS).

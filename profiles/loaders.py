@@ -86,8 +86,7 @@ def upsert[M: models.Model](
 
 
 def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
-    # `{**row, "x_id": ...[row.pop("x")]}` would unpack row before the pop runs.
-    return {field: value for field, value in row.items() if field != key}
+    return {k: v for k, v in row.items() if k != key}
 
 
 def _lookup(model: type[models.Model], field: str = "code") -> dict[str, int]:

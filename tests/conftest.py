@@ -12,12 +12,24 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.test import override_settings
 
 from profiles import loaders
 from profiles.models import Curatorship, FirmMember, ForeignFirm, Organization, Prefecture
 from profiles.roles import CURATORS, FIRM_MEMBERS
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Hash test passwords cheaply: production's PBKDF2 cost would dominate the suite."""
+    override = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(scope="session")

@@ -56,3 +56,23 @@ def test_the_sources_file_carries_every_required_credit() -> None:
         "CC BY 4.0",
     ]:
         assert credit in sources
+
+
+def test_the_demo_fixtures_are_rebuilt_byte_for_byte(shared_data: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "fixtures/build_demo.py",
+            "--data",
+            str(shared_data),
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    for name in ["organizations", "foreign_firms", "prefecture_guides"]:
+        shipped = REPO / "fixtures" / "demo" / f"{name}.json"
+        assert shipped.read_bytes() == (tmp_path / f"{name}.json").read_bytes(), name

@@ -18,7 +18,7 @@ def test_the_reference_geography_is_complete() -> None:
         "熊本県",
         "JP-43",
     )
-    assert kumamoto.region.name_en == "Kyushu"
+    assert kumamoto.region.name_en == "Kyushu-Okinawa"
 
 
 def test_the_jsic_tree_is_complete_and_linked() -> None:

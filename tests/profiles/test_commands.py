@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from profiles.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from profiles.models import FirmMember, ForeignFirm, Organization, PrefectureGuide
+
+pytestmark = pytest.mark.django_db
+
+
+def run(command: str) -> str:
+    out = StringIO()
+    call_command(command, stdout=out)
+    return out.getvalue()
+
+
+def test_load_reference_data_is_idempotent() -> None:
+    first = run("load_reference_data")
+    assert "universities: created=813" in first
+    assert "EDINET companies: created=2277" in first
+    second = run("load_reference_data")
+    for line in second.splitlines()[:-1]:
+        assert "created=0 updated=0" in line, line
+    assert Organization.objects.count() == 813 + 2277
+
+
+def test_load_demo_data_loads_the_fictional_world_once_and_prints_the_logins() -> None:
+    first = run("load_demo_data")
+    demo = Organization.objects.filter(source=Organization.Source.DEMO)
+    assert demo.count() >= 300
+    assert ForeignFirm.objects.filter(is_fictional=True).count() >= 40
+    assert PrefectureGuide.objects.filter(is_sample=True).count() == 47
+    for account in DEMO_ACCOUNTS:
+        assert account.username in first
+        assert User.objects.get(username=account.username).check_password(DEMO_PASSWORD)
+    assert DEMO_PASSWORD in first
+    second = run("load_demo_data")
+    for line in second.splitlines():
+        if ": created=" in line:
+            assert "created=0 updated=0" in line, line
+    assert FirmMember.objects.get(user__username="maria@acme-robotics.example").firm.slug == (
+        "acme-robotics"
+    )
+
+
+def test_the_demo_world_meets_its_brief() -> None:
+    run("load_demo_data")
+    demo = Organization.objects.filter(source=Organization.Source.DEMO).published()
+    bilingual = demo.exclude(description_en="").exclude(description_ja="")
+    bilingual = bilingual.exclude(offers_en="").exclude(offers_ja="")
+    bilingual = bilingual.exclude(seeks_en="").exclude(seeks_ja="")
+    assert bilingual.count() >= 300
+    assert demo.values("prefecture").distinct().count() == 47
+    assert demo.non_metropolitan().count() >= 0.6 * demo.count()
+    dragons = demo.lying_dragons()
+    assert dragons.count() >= 40
+    assert not dragons.filter(prefecture__metropolitan=True).exists()
+    assert not dragons.filter(lying_dragon_reason="").exists()
+    institutes = demo.filter(kind__in=["research_institute", "support_body"])
+    assert institutes.count() >= 30
+    firms = ForeignFirm.objects.filter(is_fictional=True)
+    countries = set(firms.values_list("country", flat=True))
+    assert {"US", "CN", "TW", "KR", "SG", "VN", "TH", "IN", "DE", "FR", "GB", "NL"} <= countries
+    for organization in demo[:50]:
+        organization.full_clean()
