@@ -329,6 +329,8 @@ NOT_CURATION = {
     "profiles:directory": "published organizations only (tests/matchmaking/test_views.py)",
     "profiles:organization": "visible_to(user): test_drafts_of_another_prefecture_are_hidden",
     "profiles:sources": "public credits page",
+    "profiles:prefectures": "public map of prefectures, read only",
+    "profiles:prefecture": "public prefecture page, read only (edited via workspace)",
     "workspace:organization_validate_new": "test_the_live_validation_matrix",
     "workspace:organization_validate": "test_the_live_validation_matrix",
     "workspace:import_commit": "part of 'import a row'",
