@@ -237,6 +237,18 @@ class OrganizationImportForm(OrganizationForm):
         if "external_id" in self.fields:
             self.fields["external_id"].required = True
 
+    def _clean_fields(self) -> None:
+        # Django's own loop, without a BoundField per field and row (a tenth of the time of
+        # a 20,000-row import): these fields are never disabled and rows have no initial.
+        for name, field in self.fields.items():
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            try:
+                self.cleaned_data[name] = field.clean(value)
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+            except ValidationError as error:
+                self.add_error(name, error)
+
     # Two model checks would cost a query per row, and a 20,000-row file must preview in
     # seconds. The importer covers both: it resolves related rows from a cache it has just
     # read, and it matches (prefecture, external_id) against the file and the database.
