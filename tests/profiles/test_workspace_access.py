@@ -334,6 +334,8 @@ NOT_CURATION = {
     "workspace:organization_validate_new": "test_the_live_validation_matrix",
     "workspace:organization_validate": "test_the_live_validation_matrix",
     "workspace:import_commit": "part of 'import a row'",
+    "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
+    "api-openapi": "public API description",
 }
 
 
