@@ -7,6 +7,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from profiles import japan_map
 from profiles.models import Organization, Prefecture
 
 
@@ -18,6 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "lying_dragon_count": published.lying_dragons().count(),
         "regional_count": published.non_metropolitan().count(),
         "prefecture_count": Prefecture.objects.count(),
+        "tiles": japan_map.tiles(),
+        "map": japan_map,
     }
     return render(request, "matchmaking/home.html", context)
 

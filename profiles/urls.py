@@ -10,4 +10,6 @@ urlpatterns = [
     path("organizations/", views.directory, name="directory"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization"),
     path("sources/", views.sources, name="sources"),
+    path("prefectures/", views.prefecture_index, name="prefectures"),
+    path("prefectures/<str:key>/", views.prefecture_detail, name="prefecture"),
 ]
