@@ -53,29 +53,46 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": ordered[len(ordered) // 2] * 1000,
+        "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
+        "queries": len(ordered),
+    }
+
+
 def _latency(
     system: System,
     queries: list[Query],
     *,
     budget: float,
     prefecture: int | None = None,
-) -> tuple[dict[str, float], list[list[int]]]:
+    paired: System | None = None,
+) -> tuple[dict[str, Any], list[list[int]]]:
+    """p50/p95 of one query at a time; with `paired`, the ranker runs each query just before.
+
+    The machines are shared and their load changes from minute to minute: timing the ranker
+    on the same query right before the peer makes the ratio of the two p50s hold even when
+    the absolute figures drift between one peer and the next.
+    """
     for query in queries[:3]:
         system.search(query, prefecture=prefecture)  # warm up (numba compiles here)
-    samples, answers = [], []
+    samples, ours, answers = [], [], []
     deadline = time.perf_counter() + budget
     for query in queries:
+        if paired is not None:
+            started = time.perf_counter()
+            paired.search(query, prefecture=prefecture)
+            ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         answers.append(system.search(query, prefecture=prefecture))
         samples.append(time.perf_counter() - started)
         if time.perf_counter() > deadline and len(samples) >= 5:
             break
-    ordered = sorted(samples)
-    figures = {
-        "p50_ms": ordered[len(ordered) // 2] * 1000,
-        "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
-        "queries": len(ordered),
-    }
+    figures: dict[str, Any] = _percentiles(samples)
+    if ours:
+        figures["ours"] = _percentiles(ours)
     return figures, answers
 
 
@@ -120,6 +137,7 @@ def measure(
     queries: dict[str, list[Query]],
     *,
     reference: dict[str, list[list[int]]] | None,
+    paired: System | None = None,
     budget: float,
     workers: int,
     postings: int,
@@ -148,7 +166,7 @@ def measure(
         log(f"{system.name}: built in {result['build_s']:.1f} s")
         result["latency"], result["overlap"], result["answers"] = {}, {}, {}
         for kind in QUERY_KINDS:
-            figures, answers = _latency(system, queries[kind], budget=budget)
+            figures, answers = _latency(system, queries[kind], budget=budget, paired=paired)
             result["latency"][kind] = figures
             result["answers"][kind] = answers
             if reference is not None:
@@ -156,7 +174,11 @@ def measure(
             log(f"{system.name} {kind}: p50 {figures['p50_ms']:.2f} ms ({figures['queries']})")
         if system.can_filter:
             figures, _ = _latency(
-                system, queries["profile"], budget=budget, prefecture=FILTER_PREFECTURE
+                system,
+                queries["profile"],
+                budget=budget,
+                prefecture=FILTER_PREFECTURE,
+                paired=paired,
             )
             result["filtered"] = figures
         result["throughput_qps"] = {
@@ -190,6 +212,7 @@ def run(
         "machine": machine(),
         "generate_s": corpus.generate_seconds,
         "analyse_s": corpus.analyse_seconds,
+        "from_cache": corpus.from_cache,
         "budget_s": budget,
         "filter_prefecture": FILTER_PREFECTURE,
         "filter_fraction": float(
@@ -243,6 +266,7 @@ def run(
             texts,
             prepared,
             reference=reference,
+            paired=ours,
             budget=budget,
             workers=workers,
             postings=postings,

@@ -44,6 +44,7 @@ class Corpus:
     keyword_queries: list[str]  # 10-word keyword queries
     generate_seconds: float
     analyse_seconds: float
+    from_cache: bool = False
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -161,7 +162,9 @@ def build(
             stored = pickle.load(stream)  # noqa: S301 -- our own cache file under var/
         if stored.get("format") == CACHE_FORMAT:
             log(f"corpus of {organizations} read from {path}")
-            return stored["corpus"]
+            cached: Corpus = stored["corpus"]
+            cached.from_cache = True
+            return cached
     generator = Generator(
         load_glossary(fixtures / "glossary.json"), load_vocabulary(fixtures), seed=seed
     )

@@ -124,6 +124,9 @@ def test_run_measures_every_system_and_reports_a_missing_peer_instead_of_a_numbe
     assert ours["latency"]["profile"]["queries"] == 12
     assert ours["throughput_qps"]["profile"] > 0
     assert 0 < fts["overlap"]["profile"] <= 1
+    # The ranker was timed on each query right before the peer, for a paired ratio.
+    paired = fts["latency"]["profile"]["ours"]
+    assert paired["queries"] == fts["latency"]["profile"]["queries"]
     assert ours["bytes_per_value"] == ours["stored_bytes"] / result["postings"]
     assert result["systems"]["missing"]["status"] == "unavailable: not installed here"
     (tmp_path / "ranker-300.json").write_text(json.dumps(result))
@@ -141,3 +144,39 @@ def test_command_rejects_sizes_that_are_not_numbers() -> None:
 def test_command_rejects_an_unknown_peer() -> None:
     with pytest.raises(CommandError, match="Unknown peers"):
         call_command("bench_ranker", "--sizes", "300", "--peers", "elasticsearch")
+
+
+def _result(*, bm25s_ms: float, ours_ms: float, floor_ratio: float) -> dict:
+    latency = {"p50_ms": ours_ms, "p95_ms": ours_ms, "queries": 10}
+    peer = {
+        kind: {"p50_ms": bm25s_ms, "p95_ms": bm25s_ms, "queries": 10, "ours": latency}
+        for kind in ("profile", "keyword")
+    }
+    floor_figures = {"ratio_p50": floor_ratio}
+    return {
+        "filter_fraction": 0.02,
+        "floor": {"profile": floor_figures, "keyword": floor_figures},
+        "systems": {
+            "ryumon": {
+                "status": "ok",
+                "latency": {"profile": latency, "keyword": latency},
+                "filtered": {"p50_ms": ours_ms / 4},
+                "edit_s": 12.0,
+                "bytes_per_value": 12.5,
+            },
+            "bm25s": {"status": "ok", "latency": peer},
+            "tantivy": {"status": "unavailable: not installed here"},
+        },
+    }
+
+
+def test_targets_say_which_are_missed_and_by_how_much() -> None:
+    lines = report.targets(_result(bm25s_ms=2.0, ours_ms=1.0, floor_ratio=3.0))
+    text = "\n".join(lines)
+    assert "- ≥ 1.3× bm25s, 100-word profile: met: 2.00× (154% of target)" in lines
+    assert "≥ 3× tantivy: not measured (unavailable: not installed here)" in text
+    assert "scoring within 2.5× of the floor, 10-word keywords: **missed**: 3.00×" in text
+    assert "≥ 2× faster with ≤ 5% passing (2.0%): met: 4.00×" in text
+    assert "≤ 10 bytes per stored value: **missed**: 12.50 bytes" in text
+    slower = report.targets(_result(bm25s_ms=1.0, ours_ms=2.0, floor_ratio=2.0))
+    assert "- ≥ 1.3× bm25s, 10-word keywords: **missed**: 0.50× (38% of target)" in slower
