@@ -49,6 +49,7 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
         "python": platform.python_version(),
+        "load_average": round(os.getloadavg()[0], 1),
         "platform": platform.platform(),
     }
 

@@ -170,14 +170,15 @@ def targets(result: dict[str, Any]) -> list[str]:
         for kind, label in KINDS.items():
             ratio = _speedup(systems, peer, kind)
             solo = _solo_speedup(systems, peer, kind)
-            out.append(
-                f"- ≥ {wanted:g}× {peer}, {label}: "
-                + _verdict(
-                    max(ratio, solo) >= wanted,
-                    f"{ratio:.2f}× paired, {solo:.2f}× against the ranker's solo run"
-                    f" ({max(ratio, solo) / wanted:.0%} of target at best)",
-                )
+            detail = (
+                f"{ratio:.2f}× paired ({ratio / wanted:.0%} of target),"
+                f" {solo:.2f}× against the ranker's solo run"
             )
+            if ratio < wanted <= solo:
+                verdict = f"met against the solo run only: {detail}"
+            else:
+                verdict = _verdict(ratio >= wanted, detail)
+            out.append(f"- ≥ {wanted:g}× {peer}, {label}: {verdict}")
     for kind, label in KINDS.items():
         ratio = result["floor"][kind]["ratio_p50"]
         out.append(
@@ -289,7 +290,8 @@ def render(results: list[dict[str, Any]], directory: Path) -> str:
             f"## {result['organizations']:,} profiles",
             "",
             f"Measured {result['started']} on {m['cores']} cores ({m['cpu']}),"
-            f" {m['memory_gb']} GB, Python {m['python']}. Corpus: {result['features']:,}"
+            f" {m['memory_gb']} GB, Python {m['python']}, load average at the start"
+            f" {m.get('load_average', '?')}. Corpus: {result['features']:,}"
             f" features, {result['postings']:,} stored values (postings); generating took"
             f" {result['generate_s']:.0f} s and the ranker's analysis {result['analyse_s']:.0f} s"
             f" (not in any build time below). Query analysis by the ranker:"

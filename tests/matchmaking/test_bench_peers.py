@@ -174,8 +174,8 @@ def test_targets_say_which_are_missed_and_by_how_much() -> None:
     lines = report.targets(_result(bm25s_ms=2.0, ours_ms=1.0, floor_ratio=3.0))
     text = "\n".join(lines)
     assert (
-        "- ≥ 1.3× bm25s, 100-word profile: met: 2.00× paired, 2.00× against the ranker's"
-        " solo run (154% of target at best)"
+        "- ≥ 1.3× bm25s, 100-word profile: met: 2.00× paired (154% of target),"
+        " 2.00× against the ranker's solo run"
     ) in lines
     assert "≥ 3× tantivy: not measured (unavailable: not installed here)" in text
     assert "scoring within 2.5× of the floor, 10-word keywords: **missed**: 3.00×" in text
@@ -183,6 +183,13 @@ def test_targets_say_which_are_missed_and_by_how_much() -> None:
     assert "≤ 10 bytes per stored value: **missed**: 12.50 bytes" in text
     slower = report.targets(_result(bm25s_ms=1.0, ours_ms=2.0, floor_ratio=2.0))
     assert (
-        "- ≥ 1.3× bm25s, 10-word keywords: **missed**: 0.50× paired, 0.50× against the"
-        " ranker's solo run (38% of target at best)"
+        "- ≥ 1.3× bm25s, 10-word keywords: **missed**: 0.50× paired (38% of target),"
+        " 0.50× against the ranker's solo run"
     ) in slower
+    # Cache-cold when paired, warm alone: a target met only alone is said so, not "met".
+    mixed = _result(bm25s_ms=2.0, ours_ms=1.0, floor_ratio=2.0)
+    mixed["systems"]["bm25s"]["latency"]["profile"]["ours"] = {"p50_ms": 2.0}
+    assert any(
+        line.startswith("- ≥ 1.3× bm25s, 100-word profile: met against the solo run only")
+        for line in report.targets(mixed)
+    )
