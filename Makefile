@@ -57,3 +57,19 @@ typecheck: $(VENV)/.installed-dev
 
 clean:
 	rm -rf var/*.sqlite3 $(VENV)
+
+# == benchmarks (issue #7) ==
+# `make bench` runs the ranker against its peers at 10k and 100k profiles (about 40 minutes
+# here, mostly Sudachi analysing the corpus once, cached under var/bench/); QUICK=1 or
+# `make bench-quick` does 10k only. SIZES=10000,100000,1000000 to choose.
+.PHONY: bench-quick
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(INSTALL) -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench
+	@mkdir -p var
+	DEBUG=1 $(MANAGE) bench_ranker $(if $(QUICK),--quick,) $(if $(SIZES),--sizes $(SIZES),)
+
+bench-quick:
+	$(MAKE) bench QUICK=1
