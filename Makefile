@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(INSTALL) -e '.[dev]'
+	$(INSTALL) -e '.[dev,bench]'
 	@touch $@
 
 messages: $(VENV)/.installed
