@@ -36,6 +36,7 @@ setup: $(VENV)/.installed messages
 data: setup
 	DEBUG=1 $(MANAGE) load_reference_data
 	DEBUG=1 $(MANAGE) load_demo_data
+	DEBUG=1 $(MANAGE) rebuild_index
 
 run: data
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000

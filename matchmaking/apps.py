@@ -9,4 +9,5 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self) -> None:
-        from matchmaking import throttle  # noqa: F401  (connects the login signals)
+        # Connect the login throttle and the index rebuild to their signals.
+        from matchmaking import signals, throttle  # noqa: F401

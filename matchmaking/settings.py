@@ -220,3 +220,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Matchmaking ranker (README, "Suggestions"). The regional boost multiplies the score of an
+# organization outside the metropolitan prefectures by 1 + boost, of a lying dragon by
+# 1 + 2 × boost; 0 switches it off for everyone.
+try:
+    RANKER_REGIONAL_BOOST = float(env_str("RANKER_REGIONAL_BOOST", "0.1"))
+except ValueError as _error:
+    raise ImproperlyConfigured("RANKER_REGIONAL_BOOST must be a number, e.g. 0.1") from _error
+if not 0 <= RANKER_REGIONAL_BOOST <= 1:
+    raise ImproperlyConfigured("RANKER_REGIONAL_BOOST must be between 0 and 1.")
+# How often a process asks the database whether a newer index exists.
+RANKER_RELOAD_SECONDS = env_int("RANKER_RELOAD_SECONDS", 2)
+# Rebuild the index (as a background task) when published organizations change.
+RANKER_AUTO_REBUILD = env_bool("RANKER_AUTO_REBUILD", default=True)
+# Requests per minute per client address on /api/v1/.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)

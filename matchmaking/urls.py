@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from matchmaking import views
+from matchmaking import api, views
 from matchmaking.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -25,6 +25,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("profiles.urls")),
+    path("api/v1/suggestions", api.suggestions_api, name="api-suggestions"),
+    path("api/v1/openapi.json", api.openapi, name="api-openapi"),
 ]
 
 handler400 = "matchmaking.views.bad_request"

@@ -1,0 +1,201 @@
+"""Fitting: from documents (plain data) to a TF-IDF matrix, then to a serving index.
+
+Each field is analysed on its own; a feature's term frequency in a document is the sum over
+fields of field weight × (1 + log count), so a word in "offers" can count more than the same
+word in "seeks". scikit-learn's TfidfTransformer turns those frequencies into l2-normalised
+TF-IDF rows (smoothed idf), in float64; the serving index keeps a float32 copy by term.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from array import array
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from matchmaking.ranker.index import Facets, Index
+from matchmaking.ranker.text import (
+    CONCEPT_PREFIX,
+    AnalysisOptions,
+    Analyzer,
+    GlossaryConcept,
+    GlossaryMatcher,
+)
+
+FIELDS = ("name", "description", "offers", "seeks", "keywords", "industries")
+
+# Chosen on the evaluation set (docs/ranker.md): equal field weights did better than
+# favouring "offers" or the keywords, and glossary concepts count double.
+DEFAULT_FIELD_WEIGHTS: dict[str, float] = dict.fromkeys(FIELDS, 1.0)
+DEFAULT_CONCEPT_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Japanese organization as the ranker sees it."""
+
+    id: int
+    external_id: str
+    fields: Mapping[str, str]
+    kind: str
+    prefecture: str
+    region: str
+    metropolitan: bool
+    lying_dragon: bool
+    industries: tuple[str, ...] = ()
+    partnership_types: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FitParams:
+    field_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FIELD_WEIGHTS))
+    concept_weight: float = DEFAULT_CONCEPT_WEIGHT
+    analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
+    # Corpus stop words: a feature found in more than max_df of the organizations (and in
+    # more than max_df_floor of them, so a small directory keeps every word) says little
+    # about a fit, while its long postings are what a query spends its time on.
+    max_df: float = 0.2
+    max_df_floor: int = 2000
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field_weights": dict(self.field_weights),
+            "concept_weight": self.concept_weight,
+            "analysis": asdict(self.analysis),
+            "max_df": self.max_df,
+            "max_df_floor": self.max_df_floor,
+        }
+
+
+@dataclass
+class _Chunk:
+    vocabulary: list[str]
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+
+
+def _analyse(
+    texts: Sequence[Mapping[str, str]],
+    row_offset: int,
+    concepts: list[GlossaryConcept],
+    params: FitParams,
+) -> _Chunk:
+    analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
+    vocabulary: dict[str, int] = {}
+    rows, cols, values = array("q"), array("q"), array("d")
+    for offset, fields in enumerate(texts):
+        frequencies: dict[str, float] = {}
+        for name, text in fields.items():
+            weight = params.field_weights.get(name, 0.0)
+            if weight <= 0 or not text:
+                continue
+            for feature, count in analyzer.features(text).items():
+                tf = weight * (1.0 + math.log(count))
+                if feature.startswith(CONCEPT_PREFIX):
+                    tf *= params.concept_weight
+                frequencies[feature] = frequencies.get(feature, 0.0) + tf
+        row = row_offset + offset
+        for feature, tf in frequencies.items():
+            col = vocabulary.setdefault(feature, len(vocabulary))
+            rows.append(row)
+            cols.append(col)
+            values.append(tf)
+    return _Chunk(
+        list(vocabulary),
+        np.frombuffer(rows, dtype=np.int64),
+        np.frombuffer(cols, dtype=np.int64),
+        np.frombuffer(values, dtype=np.float64),
+    )
+
+
+def _analyse_star(args: tuple[Any, ...]) -> _Chunk:
+    return _analyse(*args)
+
+
+@dataclass
+class FittedMatrix:
+    vocabulary: list[str]
+    matrix: sp.csr_matrix  # documents × features, float64, l2-normalised rows
+    idf: np.ndarray
+
+
+def fit_matrix(
+    documents: Sequence[Document],
+    concepts: list[GlossaryConcept],
+    params: FitParams,
+    *,
+    workers: int = 1,
+) -> FittedMatrix:
+    texts = [doc.fields for doc in documents]
+    if workers > 1 and len(texts) >= 2000:
+        size = math.ceil(len(texts) / (workers * 4))
+        jobs = [(texts[i : i + size], i, concepts, params) for i in range(0, len(texts), size)]
+        # "spawn": forking a process that holds database connections and threads is unsafe.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            chunks = list(pool.map(_analyse_star, jobs))
+    else:
+        chunks = [_analyse(texts, 0, concepts, params)]
+
+    vocabulary: dict[str, int] = {}
+    rows, cols, values = [], [], []
+    for chunk in chunks:
+        remap = np.array(
+            [vocabulary.setdefault(term, len(vocabulary)) for term in chunk.vocabulary],
+            dtype=np.int64,
+        )
+        rows.append(chunk.rows)
+        cols.append(remap[chunk.cols] if len(chunk.cols) else chunk.cols)
+        values.append(chunk.values)
+    shape = (len(documents), max(len(vocabulary), 1))
+    counts = sp.csr_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+        shape=shape,
+        dtype=np.float64,
+    )
+    terms = list(vocabulary) or [""]
+    limit = max(params.max_df * len(documents), params.max_df_floor)
+    document_frequency = np.bincount(counts.indices, minlength=shape[1])
+    if (document_frequency > limit).any():
+        kept = np.flatnonzero(document_frequency <= limit)
+        counts = counts[:, kept]
+        terms = [terms[i] for i in kept]
+    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
+    matrix = transformer.fit_transform(counts).tocsr()
+    return FittedMatrix(terms, matrix, transformer.idf_)
+
+
+def fit(
+    documents: Sequence[Document],
+    concepts: list[GlossaryConcept],
+    params: FitParams | None = None,
+    *,
+    workers: int = 1,
+) -> Index:
+    """Fit the model on the documents and return the serving index."""
+    params = params or FitParams()
+    fitted = fit_matrix(documents, concepts, params, workers=workers)
+    by_term = fitted.matrix.tocsc()
+    by_term.sort_indices()
+    return Index(
+        vocabulary=fitted.vocabulary,
+        idf=fitted.idf.astype(np.float32),
+        indptr=by_term.indptr.astype(np.int64),
+        indices=by_term.indices.astype(np.int32),
+        data=by_term.data.astype(np.float32),
+        ids=np.array([doc.id for doc in documents], dtype=np.int64),
+        external_ids=[doc.external_id for doc in documents],
+        facets=Facets.from_documents(documents),
+        concepts=concepts,
+        analysis=params.analysis,
+        meta={"params": params.as_dict()},
+    )

@@ -1,0 +1,260 @@
+"""Text analysis for both languages: the features that documents and queries share.
+
+Everything starts with NFKC (full-width Latin and half-width kana become their usual forms)
+and lower case. Japanese runs go through SudachiPy (dictionary from sudachidict-core) or
+character bigrams; the rest is split into English word tokens with stop words removed and
+plurals folded. Glossary concepts found in either language add a shared `§key` feature,
+which is what lets an English query reach a Japanese-only profile.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+CONCEPT_PREFIX = "§"
+BIGRAM_PREFIX = "²"
+
+JapaneseMode = Literal["sudachi", "bigram", "both"]
+
+# Hiragana, katakana, CJK ideographs and the marks that live inside Japanese words.
+_JA_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
+# Digits and Latin letters between Japanese characters stay in the run (第5世代, 診断AI).
+_JA_RUN = re.compile(f"[{_JA_CHAR}]+(?:[0-9a-z.]+[{_JA_CHAR}]+)*")
+_HAS_JA = re.compile(f"[{_JA_CHAR}]")
+_EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
+_KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
+
+# Words that every profile uses and that say nothing about a fit.
+_DOMAIN_STOP_WORDS = {
+    "co",
+    "company",
+    "companies",
+    "corp",
+    "inc",
+    "ltd",
+    "looking",
+    "seek",
+    "seeking",
+    "seeks",
+    "offer",
+    "offers",
+    "offering",
+    "want",
+    "wants",
+    "partner",
+    "partners",
+    "also",
+    "including",
+    "based",
+    "using",
+    "use",
+    "like",
+    "new",
+}
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
+
+# Sudachi parts of speech that carry content; numerals, pronouns and "dependent" nouns
+# (こと, もの) do not.
+_JA_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
+_JA_SKIP_SUBPOS = {"数詞", "代名詞", "非自立可能"}
+_JA_STOP_WORDS = frozenset(
+    {
+        "する",
+        "ある",
+        "いる",
+        "なる",
+        "できる",
+        "行う",
+        "こと",
+        "もの",
+        "ため",
+        "よう",
+        "等",
+        "など",
+    }
+)
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def has_japanese(text: str) -> bool:
+    return _HAS_JA.search(text) is not None
+
+
+@functools.lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Fold English plurals: robots -> robot, batteries -> battery, processes -> process."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "sis")):
+        return word[:-1]
+    return word
+
+
+_sudachi_local = threading.local()
+
+
+def _sudachi() -> Any:
+    # One tokenizer per thread: a Sudachi tokenizer is not safe to share across threads.
+    tokenizer = getattr(_sudachi_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import Dictionary, SplitMode
+
+        dictionary = Dictionary(dict="core")
+        tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
+        _sudachi_local.tokenizer = tokenizer
+    return tokenizer
+
+
+def japanese_words(run: str) -> tuple[list[str], list[str]]:
+    """Content words (dictionary forms) and the surface of every token, in order."""
+    words, surfaces = [], []
+    for morpheme in _sudachi().tokenize(run):
+        surfaces.append(morpheme.surface())
+        pos = morpheme.part_of_speech()
+        if pos[0] not in _JA_CONTENT_POS or pos[1] in _JA_SKIP_SUBPOS:
+            continue
+        word = morpheme.normalized_form().lower()
+        if word in _JA_STOP_WORDS or (len(word) == 1 and _KANA_ONLY.match(word)):
+            continue
+        words.append(word)
+    return words, surfaces
+
+
+def japanese_bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [BIGRAM_PREFIX + run]
+    return [BIGRAM_PREFIX + run[i : i + 2] for i in range(len(run) - 1)]
+
+
+@dataclass(frozen=True)
+class GlossaryConcept:
+    key: str
+    name_en: str
+    name_ja: str
+    terms_en: tuple[str, ...]
+    terms_ja: tuple[str, ...]
+
+
+class GlossaryMatcher:
+    """Find glossary concepts in normalised text, in either language.
+
+    English terms match on whole (plural-folded) words; Japanese terms match on runs of whole
+    Sudachi tokens (Japanese has no spaces, so the analyzer's token boundaries stand in for
+    word boundaries), or as plain substrings when no tokenizer is used.
+    """
+
+    def __init__(self, concepts: list[GlossaryConcept]) -> None:
+        self.concepts = {concept.key: concept for concept in concepts}
+        self._en: dict[tuple[str, ...], set[str]] = {}
+        self._ja: dict[str, set[str]] = {}
+        for concept in concepts:
+            for term in (*concept.terms_en, *concept.terms_ja):
+                term = normalize(term).strip()
+                if not term:
+                    continue
+                if has_japanese(term):
+                    self._ja.setdefault(term, set()).add(concept.key)
+                else:
+                    words = tuple(stem(w) for w in _EN_TOKEN.findall(term))
+                    if words:
+                        self._en.setdefault(words, set()).add(concept.key)
+        # The longest term (in words) that starts with each word.
+        self._en_longest: dict[str, int] = {}
+        for words in self._en:
+            self._en_longest[words[0]] = max(self._en_longest.get(words[0], 0), len(words))
+        # Every prefix of a Japanese term: extending a span of tokens stops as soon as the
+        # text it covers cannot start any term.
+        self._ja_prefixes = {term[:i] for term in self._ja for i in range(1, len(term) + 1)}
+
+    def in_words(self, words: list[str]) -> list[str]:
+        found: list[str] = []
+        longest, terms = self._en_longest, self._en
+        n = len(words)
+        for i in range(n):
+            size = longest.get(words[i])
+            if size is None:
+                continue
+            for end in range(i + 1, min(i + size, n) + 1):
+                keys = terms.get(tuple(words[i:end]))
+                if keys:
+                    found.extend(keys)
+        return found
+
+    def in_japanese_tokens(self, surfaces: list[str]) -> list[str]:
+        """Concepts whose Japanese terms cover whole tokens of the analysed text."""
+        found: list[str] = []
+        prefixes, terms = self._ja_prefixes, self._ja
+        n = len(surfaces)
+        for i in range(n):
+            span = surfaces[i]
+            j = i + 1
+            while span in prefixes:
+                keys = terms.get(span)
+                if keys:
+                    found.extend(keys)
+                if j == n:
+                    break
+                span += surfaces[j]
+                j += 1
+        return found
+
+    def in_japanese_text(self, text: str) -> list[str]:
+        """Concepts whose Japanese terms occur anywhere in the text (slower; no tokens)."""
+        return [key for term, keys in self._ja.items() if term in text for key in keys]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    japanese: JapaneseMode = "sudachi"
+    concepts: bool = True
+
+
+class Analyzer:
+    """Turn one text (English, Japanese or both) into feature counts."""
+
+    def __init__(self, glossary: GlossaryMatcher | None, options: AnalysisOptions) -> None:
+        self.glossary = glossary if options.concepts else None
+        self.options = options
+
+    def features(self, text: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        if not text:
+            return counts
+        text = normalize(text)
+        if has_japanese(text):
+            mode = self.options.japanese
+            for run in _JA_RUN.findall(text):
+                if mode != "bigram":
+                    words, surfaces = japanese_words(run)
+                    counts.update(words)
+                    if self.glossary is not None:
+                        found = self.glossary.in_japanese_tokens(surfaces)
+                        counts.update(CONCEPT_PREFIX + k for k in found)
+                if mode != "sudachi":
+                    counts.update(japanese_bigrams(run))
+            if mode == "bigram" and self.glossary is not None:
+                found = self.glossary.in_japanese_text(text)
+                counts.update(CONCEPT_PREFIX + k for k in found)
+            latin = _JA_RUN.sub(" ", text)
+        else:
+            latin = text
+        words = [stem(w) for w in _EN_TOKEN.findall(latin)]
+        if self.glossary is not None:
+            counts.update(CONCEPT_PREFIX + k for k in self.glossary.in_words(words))
+        counts.update(w for w in words if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())
+        return counts

@@ -1,0 +1,344 @@
+"""Django glue for the ranker: documents from published organizations, the stored index,
+and suggestions as plain rows for the views, the API and the suggest command."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from matchmaking.models import SearchIndex
+from matchmaking.ranker import (
+    Document,
+    Explainer,
+    Filters,
+    FitParams,
+    GlossaryConcept,
+    Hit,
+    Index,
+    Reason,
+    fit,
+)
+from profiles.models import Concept, ForeignFirm, Industry, Organization
+from profiles.models.organizations import OrganizationQuerySet
+
+logger = logging.getLogger(__name__)
+
+KEEP_VERSIONS = 3
+
+
+def glossary_concepts() -> list[GlossaryConcept]:
+    return [
+        GlossaryConcept(
+            key=c.key,
+            name_en=c.name_en,
+            name_ja=c.name_ja,
+            terms_en=tuple(c.terms_en()),
+            terms_ja=tuple(c.terms_ja()),
+        )
+        for c in Concept.objects.order_by("key")
+    ]
+
+
+def _industry_codes() -> dict[int, tuple[str, ...]]:
+    """Each industry's code with its ancestors' codes, so a filter on a division matches."""
+    rows = {
+        pk: (code, parent)
+        for pk, code, parent in Industry.objects.values_list("pk", "code", "parent_id")
+    }
+    codes: dict[int, tuple[str, ...]] = {}
+    for pk in rows:
+        chain, node = [], pk
+        while node is not None:
+            code, node = rows[node]
+            chain.append(code)
+        codes[pk] = tuple(chain)
+    return codes
+
+
+def organization_documents(
+    organizations: OrganizationQuerySet | None = None,
+) -> list[Document]:
+    """The published organizations (of the given queryset) as the ranker sees them."""
+    organizations = (
+        (organizations if organizations is not None else Organization.objects.all())
+        .published()
+        .select_related("prefecture__region")
+        .prefetch_related("industries", "partnership_types", "languages")
+        .order_by("pk")
+    )
+    ancestors = _industry_codes()
+    documents = []
+    for org in organizations:
+        industries = list(org.industries.all())
+        documents.append(
+            Document(
+                id=org.pk,
+                external_id=org.external_id,
+                fields={
+                    "name": f"{org.name_en}\n{org.name_ja}",
+                    "description": f"{org.description_en}\n{org.description_ja}",
+                    "offers": f"{org.offers_en}\n{org.offers_ja}",
+                    "seeks": f"{org.seeks_en}\n{org.seeks_ja}",
+                    "keywords": org.keywords,
+                    "industries": "\n".join(f"{i.name_en}\n{i.name_ja}" for i in industries),
+                },
+                kind=org.kind,
+                prefecture=org.prefecture.code,
+                region=org.prefecture.region.code,
+                metropolitan=org.prefecture.metropolitan,
+                lying_dragon=org.lying_dragon,
+                industries=tuple(sorted({c for i in industries for c in ancestors[i.pk]})),
+                partnership_types=tuple(p.code for p in org.partnership_types.all()),
+                languages=tuple(lang.code for lang in org.languages.all()),
+            )
+        )
+    return documents
+
+
+def build_index(*, params: FitParams | None = None, workers: int = 1) -> SearchIndex:
+    """Fit a new index aside and store it; requests keep the old one until it is saved."""
+    started = time.perf_counter()
+    read_at = timezone.now()
+    documents = organization_documents()
+    params = params or FitParams()
+    index = fit(documents, glossary_concepts(), params, workers=workers)
+    blob = index.to_bytes()
+    with transaction.atomic():
+        stored = SearchIndex.objects.create(
+            source_read_at=read_at,
+            document_count=len(index),
+            vocabulary_size=len(index.vocabulary),
+            build_seconds=time.perf_counter() - started,
+            params=params.as_dict(),
+            size_bytes=len(blob),
+            blob=blob,
+        )
+        stale = SearchIndex.objects.order_by("-pk").values_list("pk", flat=True)[KEEP_VERSIONS:]
+        SearchIndex.objects.filter(pk__in=list(stale)).delete()
+    logger.info("Built %s in %.2f s", stored, stored.build_seconds)
+    return stored
+
+
+@dataclass
+class _Loaded:
+    version: int
+    created_at: Any
+    index: Index
+    explainer: Explainer
+
+
+class _IndexCache:
+    """The index this process serves: loaded at first use, replaced when a newer one exists.
+
+    The database is asked for the newest version at most every RANKER_RELOAD_SECONDS, so a
+    new index is picked up within seconds and without a restart.
+    """
+
+    def __init__(self) -> None:
+        self.loaded: _Loaded | None = None
+        self.checked_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def get(self) -> _Loaded | None:
+        now = time.monotonic()
+        if now - self.checked_at < settings.RANKER_RELOAD_SECONDS and self.loaded is not None:
+            return self.loaded
+        with self.lock:
+            newest = SearchIndex.objects.newest()
+            self.checked_at = now
+            if newest is None:
+                self.loaded = None
+            elif self.loaded is None or (self.loaded.version, self.loaded.created_at) != (
+                newest.pk,
+                newest.created_at,
+            ):
+                blob = SearchIndex.objects.filter(pk=newest.pk).values_list("blob", flat=True)
+                index = Index.from_bytes(bytes(blob[0]))
+                self.loaded = _Loaded(
+                    newest.pk, newest.created_at, index, Explainer(index.concepts)
+                )
+            return self.loaded
+
+    def forget(self) -> None:
+        with self.lock:
+            self.loaded, self.checked_at = None, float("-inf")
+
+
+index_cache = _IndexCache()
+
+
+class IndexMissing(Exception):
+    """No index has been built yet: run `python manage.py rebuild_index`."""
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a foreign firm is looking for: the text, and the facets it cares about."""
+
+    text: str
+    industries: frozenset[str] = frozenset()
+    partnership_types: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+
+
+def firm_need(firm: ForeignFirm) -> Need:
+    # What the firm seeks is the need; what it offers and its keywords tell who would want it.
+    text = "\n".join([firm.seeks_en, firm.seeks_ja, firm.keywords, firm.offers_en, firm.offers_ja])
+    return Need(
+        text=text,
+        industries=frozenset(firm.industries.values_list("code", flat=True)),
+        partnership_types=frozenset(firm.partnership_types.values_list("code", flat=True)),
+        languages=frozenset(firm.languages.values_list("code", flat=True)),
+    )
+
+
+@dataclass
+class Suggestion:
+    organization: Organization
+    score: float
+    unboosted_score: float
+    boosted: bool
+    reasons: list[Reason]
+    matched_facets: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self, *, staff: bool = False) -> dict[str, Any]:
+        org = self.organization
+        row: dict[str, Any] = {
+            "external_id": org.external_id,
+            "id": org.pk,
+            "name_en": org.name_en,
+            "name_ja": org.name_ja,
+            "kind": org.kind,
+            "prefecture": org.prefecture.code,
+            "lying_dragon": org.lying_dragon,
+            "score": round(self.score, 6),
+            "boosted": self.boosted,
+            "explanation": {
+                "terms": [{"term": r.term, "concept": r.concept} for r in self.reasons],
+                "facets": self.matched_facets,
+            },
+        }
+        if staff:
+            row["unboosted_score"] = round(self.unboosted_score, 6)
+        return row
+
+
+def regional_boost(enabled: bool | None) -> float:
+    return float(settings.RANKER_REGIONAL_BOOST) if enabled is not False else 0.0
+
+
+def current_index() -> _Loaded:
+    loaded = index_cache.get()
+    if loaded is None:
+        raise IndexMissing("No search index yet: run python manage.py rebuild_index")
+    return loaded
+
+
+def _matched_facets(
+    org: Organization, need: Need, filters: Filters, lang: str
+) -> dict[str, list[str]]:
+    japanese = lang.startswith("ja")
+    wanted = {
+        "industries": set(need.industries) | set(filters.industries),
+        "partnership_types": set(need.partnership_types) | set(filters.partnership_types),
+        "languages": set(need.languages) | set(filters.languages),
+    }
+    matched: dict[str, list[str]] = {}
+    for name, values in wanted.items():
+        if not values:
+            continue
+        names = []
+        for item in getattr(org, name).all():
+            codes = {item.code}
+            if name == "industries":
+                parent = item.parent
+                while parent is not None:
+                    codes.add(parent.code)
+                    parent = parent.parent
+            if codes & values:
+                names.append(item.name_ja if japanese else item.name_en)
+        if names:
+            matched[name] = names
+    return matched
+
+
+def suggest(
+    need: Need | str,
+    *,
+    top: int = 10,
+    filters: Filters | None = None,
+    boost: bool | None = None,
+    lang: str = "en",
+) -> list[Suggestion]:
+    """Return the published organizations that fit the need best, explained."""
+    need = Need(need) if isinstance(need, str) else need
+    filters = filters or Filters()
+    loaded = current_index()
+    index = loaded.index
+    query = index.vectorize(need.text)
+    # A few spare hits stand in for organizations unpublished since the index was built.
+    hits = index.search(query, top=top + 5, filters=filters, regional_boost=regional_boost(boost))
+    organizations = (
+        Organization.objects.published()
+        .filter(pk__in=[h.id for h in hits])
+        .select_related("prefecture")
+        .prefetch_related("industries__parent__parent__parent", "partnership_types", "languages")
+        .in_bulk()
+    )
+    kept = [h for h in hits if h.id in organizations][:top]
+    contributions = index.contributions(query, [h.position for h in kept], limit=12)
+    return [
+        Suggestion(
+            organization=organizations[hit.id],
+            score=hit.score,
+            unboosted_score=hit.unboosted_score,
+            boosted=hit.boosted,
+            reasons=loaded.explainer.reasons(found, lang),
+            matched_facets=_matched_facets(organizations[hit.id], need, filters, lang),
+        )
+        for hit, found in zip(kept, contributions, strict=True)
+    ]
+
+
+def suggest_hits(
+    queries: Iterable[tuple[str, Filters]], *, top: int = 10, boost: bool | None = None
+) -> Iterable[list[Hit]]:
+    """Rank many queries in one process, without explanations (the batch interface)."""
+    loaded = current_index()
+    published = set(Organization.objects.published().values_list("pk", flat=True))
+    factor = regional_boost(boost)
+    for text, filters in queries:
+        hits = loaded.index.search(text, top=top + 5, filters=filters, regional_boost=factor)
+        yield [h for h in hits if h.id in published][:top]
+
+
+def filters_from(
+    *,
+    kinds: Sequence[str] = (),
+    prefectures: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    industries: Sequence[str] = (),
+    partnership_types: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    lying_dragons_only: bool = False,
+) -> Filters:
+    def clean(values: Sequence[str]) -> tuple[str, ...]:
+        return tuple(v.strip() for v in values if v and v.strip())
+
+    return Filters(
+        kinds=clean(kinds),
+        prefectures=tuple(p.zfill(2) for p in clean(prefectures)),
+        regions=clean(regions),
+        industries=clean(industries),
+        partnership_types=clean(partnership_types),
+        languages=clean(languages),
+        lying_dragons_only=lying_dragons_only,
+    )

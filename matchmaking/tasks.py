@@ -1,0 +1,23 @@
+"""Background work for the matchmaking app."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.tasks import task
+
+from matchmaking import suggestions
+from matchmaking.models import SearchIndex
+
+
+@task()
+def rebuild_index(requested_at: str | None = None) -> int | None:
+    """Rebuild the search index, unless a build already read the organizations after the
+    change that asked for this one (a burst of edits then costs one build, not one each)."""
+    if requested_at is not None:
+        newest = SearchIndex.objects.newest()
+        if newest is not None and newest.source_read_at >= datetime.datetime.fromisoformat(
+            requested_at
+        ):
+            return None
+    return suggestions.build_index().pk

@@ -1,0 +1,72 @@
+"""The judged evaluation set, and the quality targets the shipped ranker must keep meeting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from matchmaking import suggestions
+from matchmaking.benchmarks import quality
+from matchmaking.ranker import FitParams
+from profiles import loaders
+from profiles.models import Organization
+
+EVAL = Path(__file__).resolve().parent / "eval" / "queries.jsonl"
+DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organizations.json"
+
+
+def demo_rows() -> dict[str, dict[str, Any]]:
+    return {row["external_id"]: row for row in json.loads(DEMO.read_text("utf-8"))}
+
+
+def test_the_evaluation_set_has_enough_judged_queries_in_both_languages() -> None:
+    queries = quality.load_queries(EVAL)
+    demo = demo_rows()
+    assert len(queries) >= 60
+    assert len({q.id for q in queries}) == len(queries)
+    assert {q.lang for q in queries} == {"en", "ja"}
+    for query in queries:
+        assert set(query.judgments) <= set(demo), query.id
+        assert set(query.judgments.values()) <= {0, 1, 2, 3}
+        assert any(grade >= 2 for grade in query.judgments.values()), query.id
+
+
+def test_cross_language_queries_are_english_and_aim_at_japanese_only_profiles() -> None:
+    demo = demo_rows()
+    cross = [q for q in quality.load_queries(EVAL) if q.cross_language]
+    assert len(cross) >= 15
+    for query in cross:
+        assert query.lang == "en" and query.text.isascii()
+        best = [d for d, grade in query.judgments.items() if grade == 3]
+        assert best and all(not demo[d]["offers_en"] for d in best), query.id
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup: None, django_db_blocker: Any) -> Any:
+    with django_db_blocker.unblock():
+        rows = [{**row, "source": "demo"} for row in demo_rows().values()]
+        loaders.load_organizations(rows)
+        demo = Organization.objects.filter(source=Organization.Source.DEMO)
+        yield suggestions.organization_documents(demo), suggestions.glossary_concepts()
+        demo.delete()
+
+
+def test_the_shipped_ranker_meets_the_quality_targets(demo_world: Any) -> None:
+    documents, concepts = demo_world
+    queries = quality.load_queries(EVAL)
+    shipped = quality.ranker_system(documents, concepts, FitParams(), boost=0.1)
+    scores = quality.evaluate(shipped, queries)
+    baselines = {
+        "plain word TF-IDF": quality.plain_words(documents),
+        "character-bigram TF-IDF": quality.char_bigrams(documents),
+        "BM25": quality.bm25(documents),
+    }
+    for name, ranker in baselines.items():
+        assert scores.ndcg10 > quality.evaluate(ranker, queries).ndcg10, name
+    assert scores.cross_ndcg10 >= 0.5
+    known_item, count = quality.known_item_mrr(documents, shipped)
+    assert count == len(documents) and known_item >= 0.9

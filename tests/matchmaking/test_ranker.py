@@ -1,0 +1,236 @@
+"""The pure ranker, without a database: analysis, exactness, filters, boost, explanations."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
+from matchmaking.ranker import (
+    AnalysisOptions,
+    Analyzer,
+    Document,
+    Explainer,
+    Filters,
+    FitParams,
+    GlossaryConcept,
+    GlossaryMatcher,
+    Index,
+    fit,
+)
+from matchmaking.ranker.fit import FittedMatrix, fit_matrix
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+ROBOTS = GlossaryConcept(
+    "industrial-robots",
+    "industrial robot",
+    "産業用ロボット",
+    ("industrial robot", "robot arm"),
+    ("産業用ロボット", "ロボットアーム"),
+)
+CHIPS = GlossaryConcept(
+    "semiconductors", "semiconductor", "半導体", ("semiconductor", "chip"), ("半導体",)
+)
+
+
+def doc(pk: int, prefecture: str = "43", **fields: str) -> Document:
+    metropolitan = prefecture in {"11", "12", "13", "14", "23", "27"}
+    return Document(
+        id=pk,
+        external_id=f"org-{pk}",
+        fields=fields,
+        kind="company",
+        prefecture=prefecture,
+        region="kanto" if metropolitan else "kyushu-okinawa",
+        metropolitan=metropolitan,
+        lying_dragon=False,
+    )
+
+
+def features(text: str, **options: object) -> set[str]:
+    analyzer = Analyzer(GlossaryMatcher([ROBOTS, CHIPS]), AnalysisOptions(**options))  # type: ignore[arg-type]
+    return set(analyzer.features(text))
+
+
+def test_it_normalises_full_width_and_half_width_forms_first() -> None:
+    assert features("ＲＯＢＯＴＳ") == features("robots")
+    assert features("ﾛﾎﾞｯﾄ") == features("ロボット")
+
+
+def test_it_folds_plurals_and_drops_stop_words_and_case() -> None:
+    assert features("The Batteries and the Processes") == {"battery", "process"}
+
+
+def test_it_finds_glossary_concepts_in_both_languages_and_in_mixed_text() -> None:
+    assert "§industrial-robots" in features("we build robot arms")
+    assert "§industrial-robots" in features("熊本の産業用ロボットメーカー")
+    mixed = features("Kumamoto chip maker 半導体 and ロボットアーム")
+    assert {"§semiconductors", "§industrial-robots", "kumamoto"} <= mixed
+
+
+def test_an_english_query_reaches_a_japanese_only_profile() -> None:
+    index = fit(
+        [
+            doc(1, offers="産業用ロボットの精密組立と保守"),
+            doc(2, offers="Dairy farming and cheese"),
+        ],
+        [ROBOTS, CHIPS],
+    )
+    hits = index.search("We need robot arms for our assembly lines")
+    assert [h.id for h in hits] == [1]
+
+
+def test_without_the_glossary_the_japanese_profile_is_out_of_reach() -> None:
+    params = FitParams(analysis=AnalysisOptions(concepts=False))
+    index = fit([doc(1, offers="産業用ロボットの精密組立")], [ROBOTS], params)
+    assert index.search("robot arms") == []
+
+
+def test_the_regional_boost_raises_and_labels_non_metropolitan_organizations() -> None:
+    same = "semiconductor wafer inspection"
+    index = fit([doc(1, "13", offers=same), doc(2, "43", offers=same)], [CHIPS])
+    plain = index.search("wafer inspection")
+    boosted = index.search("wafer inspection", regional_boost=0.1)
+    assert [h.id for h in plain] == [1, 2]  # a tie, broken by index order
+    assert [h.id for h in boosted] == [2, 1]
+    kumamoto, tokyo = boosted
+    assert kumamoto.boosted and not tokyo.boosted
+    assert kumamoto.score == pytest.approx(kumamoto.unboosted_score * 1.1, rel=1e-6)
+    assert tokyo.score == tokyo.unboosted_score
+
+
+def test_explanations_name_concepts_in_the_visitors_language() -> None:
+    index = fit([doc(1, offers="産業用ロボットの精密組立")], [ROBOTS])
+    query = index.vectorize("robot arm integration")
+    contributions = index.contributions(query, [0])[0]
+    explainer = Explainer(index.concepts)
+    assert [r.term for r in explainer.reasons(contributions, "en")] == ["industrial robot"]
+    assert [r.term for r in explainer.reasons(contributions, "ja")] == ["産業用ロボット"]
+
+
+def test_contributions_add_up_to_the_unboosted_score() -> None:
+    index = fit(
+        [doc(1, offers="chip packaging and robot arm testing"), doc(2, offers="chip design")],
+        [ROBOTS, CHIPS],
+    )
+    query = index.vectorize("chip testing with robot arms")
+    for hit in index.search(query):
+        found = index.contributions(query, [hit.position], limit=100)[0]
+        assert sum(c.weight for c in found) == pytest.approx(hit.unboosted_score, rel=1e-5)
+
+
+# ---- Exactness against a float64 scikit-learn reference, on a synthetic corpus ----
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[Generator, list[Document], Index, FittedMatrix]:
+    generator = Generator(
+        load_glossary(FIXTURES / "glossary.json"), load_vocabulary(FIXTURES), seed=7
+    )
+    documents = generator.documents(1500)
+    params = FitParams()
+    index = Index.from_bytes(fit(documents, generator.concepts, params).to_bytes())
+    fitted = fit_matrix(documents, generator.concepts, params)
+    return generator, documents, index, fitted
+
+
+def reference_ranking(
+    index: Index,
+    fitted: FittedMatrix,
+    documents: list[Document],
+    text: str,
+    filters: Filters,
+    boost: float,
+) -> np.ndarray:
+    """Score every document in float64 with scikit-learn, then filter: the slow, sure way."""
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda t: list(index.analyzer.features(t).elements()),
+        vocabulary=fitted.vocabulary,
+        sublinear_tf=True,
+        lowercase=False,
+        norm="l2",
+        dtype=np.float64,
+    )
+    vectorizer.fit([""])
+    vectorizer.idf_ = fitted.idf
+    query = vectorizer.transform([text])
+    scores = (fitted.matrix @ query.T).toarray().ravel()
+    for i, d in enumerate(documents):
+        scores[i] *= 1 + boost * ((not d.metropolitan) + d.lying_dragon)
+        keep = (
+            (not filters.kinds or d.kind in filters.kinds)
+            and (not filters.prefectures or d.prefecture in filters.prefectures)
+            and (not filters.regions or d.region in filters.regions)
+            and (not filters.industries or set(d.industries) & set(filters.industries))
+            and (not filters.languages or set(d.languages) & set(filters.languages))
+            and (
+                not filters.partnership_types
+                or set(d.partnership_types) & set(filters.partnership_types)
+            )
+            and (not filters.lying_dragons_only or d.lying_dragon)
+        )
+        if not keep:
+            scores[i] = 0.0
+    return scores
+
+
+FILTER_CHOICES = [
+    Filters(),
+    Filters(kinds=("company",)),
+    Filters(kinds=("university", "research_institute"), regions=("kyushu-okinawa", "tohoku")),
+    Filters(prefectures=("43", "01", "13")),
+    Filters(industries=("E29",), languages=("en",)),
+    Filters(partnership_types=("joint_rnd",)),
+    Filters(lying_dragons_only=True),
+]
+
+
+def test_rankings_equal_an_exact_float64_scikit_learn_reference_on_200_queries(
+    corpus: tuple[Generator, list[Document], Index, FittedMatrix],
+) -> None:
+    generator, documents, index, fitted = corpus
+    chooser = random.Random(11)
+    compared = 0
+    for number in range(240):
+        text = generator.query(100) if number % 3 else generator.japanese_query(200)
+        filters = chooser.choice(FILTER_CHOICES)
+        boost = chooser.choice([0.0, 0.1, 0.3])
+        reference = reference_ranking(index, fitted, documents, text, filters, boost)
+        hits = index.search(text, top=10, filters=filters, regional_boost=boost)
+        expected = np.sort(reference[reference > 0])[::-1][:10]
+        assert len(hits) == len(expected), text
+        for hit, score in zip(hits, expected, strict=True):
+            # Same score at each rank, and each hit has that score in the reference: equal
+            # rankings up to the order of ties.
+            assert hit.score == pytest.approx(score, abs=1e-5)
+            assert reference[hit.position] == pytest.approx(score, abs=1e-5)
+        compared += bool(hits)
+    assert compared >= 200
+
+
+def test_filters_return_exactly_what_filtering_all_scores_returns(
+    corpus: tuple[Generator, list[Document], Index, FittedMatrix],
+) -> None:
+    generator, _, index, _ = corpus
+    for text in [generator.query(60) for _ in range(30)]:
+        everything = index.search(text, top=len(index))
+        for filters in FILTER_CHOICES[1:]:
+            mask = index.mask(filters)
+            assert mask is not None
+            expected = [h.id for h in everything if mask[h.position]][:10]
+            assert [h.id for h in index.search(text, top=10, filters=filters)] == expected
+
+
+def test_the_serialised_index_ranks_like_the_fitted_one(
+    corpus: tuple[Generator, list[Document], Index, FittedMatrix],
+) -> None:
+    generator, documents, _, _ = corpus
+    fresh = fit(documents[:300], generator.concepts)
+    loaded = Index.from_bytes(fresh.to_bytes())
+    for text in [generator.query(50) for _ in range(10)]:
+        assert fresh.search(text, regional_boost=0.1) == loaded.search(text, regional_boost=0.1)

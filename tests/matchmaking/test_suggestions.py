@@ -1,0 +1,132 @@
+"""Suggestions from the stored index: documents, versions, reloads, rebuilds, filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from matchmaking import suggestions
+from matchmaking.models import SearchIndex
+from matchmaking.ranker import Filters
+from profiles.models import Organization
+from profiles.services import organizations_set_status
+from tests.conftest import make_organization
+
+pytestmark = pytest.mark.django_db
+
+ROBOT_NEED = "We look for a partner that builds industrial robot arms for welding."
+
+
+def ids(found: list[suggestions.Suggestion]) -> list[str]:
+    return [s.organization.external_id for s in found]
+
+
+def test_it_refuses_to_suggest_before_any_index_exists(directory: Any) -> None:
+    with pytest.raises(suggestions.IndexMissing):
+        suggestions.suggest(ROBOT_NEED)
+
+
+def test_it_suggests_published_organizations_only(indexed: Any) -> None:
+    found = ids(suggestions.suggest(ROBOT_NEED))
+    assert set(found) == {"kumamoto-robots", "tokyo-robots"}
+    assert "miyagi-sensors" not in found
+
+
+def test_the_regional_boost_puts_the_kumamoto_lying_dragon_first(indexed: Any) -> None:
+    boosted = suggestions.suggest(ROBOT_NEED)
+    assert ids(boosted) == ["kumamoto-robots", "tokyo-robots"]
+    assert boosted[0].boosted and not boosted[1].boosted
+    # Equal fit; without the boost the tie goes to Tokyo, listed first.
+    assert boosted[0].unboosted_score == pytest.approx(boosted[1].unboosted_score)
+    assert boosted[0].score == pytest.approx(boosted[0].unboosted_score * 1.2, rel=1e-5)
+    unboosted = suggestions.suggest(ROBOT_NEED, boost=False)
+    assert ids(unboosted) == ["tokyo-robots", "kumamoto-robots"]
+    assert not any(s.boosted for s in unboosted)
+
+
+def test_an_english_need_finds_a_japanese_only_profile_and_says_why(indexed: Any) -> None:
+    found = suggestions.suggest("semiconductor packaging and wafer inspection services")
+    assert ids(found)[0] == "fukuoka-chips"
+    terms = [r.term for r in found[0].reasons]
+    assert {"semiconductor testing", "wafer", "semiconductors"} <= set(terms)
+    japanese = suggestions.suggest("wafer inspection", lang="ja")
+    assert "半導体検査" in [r.term for r in japanese[0].reasons]
+
+
+def test_filters_narrow_the_suggestions(indexed: Any) -> None:
+    kyushu = suggestions.Filters(regions=("kyushu-okinawa",))
+    assert ids(suggestions.suggest(ROBOT_NEED, filters=kyushu)) == ["kumamoto-robots"]
+    tokyo = Filters(prefectures=("13",))
+    assert ids(suggestions.suggest(ROBOT_NEED, filters=tokyo)) == ["tokyo-robots"]
+    universities = Filters(kinds=("university",))
+    assert ids(suggestions.suggest("cheese fermentation", filters=universities)) == [
+        "hokkaido-dairy"
+    ]
+    assert suggestions.suggest(ROBOT_NEED, filters=universities) == []
+    dragons = Filters(lying_dragons_only=True)
+    assert ids(suggestions.suggest(ROBOT_NEED, filters=dragons)) == ["kumamoto-robots"]
+
+
+def test_matched_facets_are_reported_for_a_firms_need(indexed: Any) -> None:
+    kumamoto = indexed["kumamoto_robots"]
+    need = suggestions.Need(
+        ROBOT_NEED,
+        industries=frozenset({kumamoto.industries.get().code}),
+        partnership_types=frozenset({"joint_rnd"}),
+        languages=frozenset({"en"}),
+    )
+    top = suggestions.suggest(need)[0]
+    assert top.organization == kumamoto
+    assert set(top.matched_facets) == {"industries", "partnership_types", "languages"}
+    assert top.matched_facets["partnership_types"] == ["Joint R&D"]
+    division = Filters(industries=("E",))
+    in_division = ids(suggestions.suggest(ROBOT_NEED, filters=division))
+    assert in_division == ["kumamoto-robots", "tokyo-robots"]
+    assert ids(suggestions.suggest("dairy cheese", filters=division)) == []
+
+
+def test_a_rebuild_is_stored_as_a_new_version_and_picked_up_without_restart(
+    indexed: Any,
+) -> None:
+    first = suggestions.current_index().version
+    assert "fukuoka-chips" not in ids(suggestions.suggest("robot arms"))
+    make_organization("40", external_id="fukuoka-robots", offers_en="Robot arms for cars.")
+    suggestions.build_index()
+    assert suggestions.current_index().version > first
+    assert "fukuoka-robots" in ids(suggestions.suggest("robot arms"))
+
+
+def test_old_versions_are_pruned(indexed: Any) -> None:
+    for _ in range(suggestions.KEEP_VERSIONS + 2):
+        suggestions.build_index()
+    assert SearchIndex.objects.count() == suggestions.KEEP_VERSIONS
+
+
+def test_an_organization_archived_after_the_build_is_not_suggested(indexed: Any) -> None:
+    Organization.objects.filter(external_id="tokyo-robots").update(status="archived")
+    assert ids(suggestions.suggest(ROBOT_NEED)) == ["kumamoto-robots"]
+
+
+def test_publishing_rebuilds_the_index_in_a_background_task(
+    indexed: Any, root: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft = indexed["miyagi_draft"]
+    before = suggestions.current_index().version
+    with django_capture_on_commit_callbacks(execute=True):
+        organizations_set_status(organizations=[draft], status="published", user=root)
+    assert suggestions.current_index().version > before
+    assert "miyagi-sensors" in ids(suggestions.suggest("force sensors robot arms"))
+
+
+def test_a_burst_of_changes_already_covered_by_a_build_costs_no_second_build(
+    indexed: Any,
+) -> None:
+    from matchmaking.tasks import rebuild_index
+
+    newest = SearchIndex.objects.newest()
+    assert newest is not None
+    earlier = newest.source_read_at.isoformat()
+    assert rebuild_index.call(requested_at=earlier) is None
+    assert SearchIndex.objects.count() == 1
