@@ -41,3 +41,83 @@ class SearchIndex(models.Model):
     @property
     def version(self) -> int:
         return self.pk
+
+
+# == foreign firms: shortlist and feedback on suggestions ==
+
+
+class ShortlistEntry(models.Model):
+    """An organization a firm keeps in mind, with a note only its members read."""
+
+    firm = models.ForeignKey(
+        "profiles.ForeignFirm",
+        on_delete=models.CASCADE,
+        related_name="shortlist",
+        verbose_name=_("firm"),
+    )
+    organization = models.ForeignKey(
+        "profiles.Organization",
+        on_delete=models.CASCADE,
+        related_name="shortlist_entries",
+        verbose_name=_("organization"),
+    )
+    note = models.TextField(_("private note"), blank=True, max_length=2000)
+    added_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("shortlist entry")
+        verbose_name_plural = _("shortlist entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "organization"], name="shortlist_once_per_firm"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} ★ {self.organization}"
+
+
+class SuggestionFeedback(models.Model):
+    """ "Not relevant because ...": hides the suggestion from this firm and tells staff why."""
+
+    class Reason(models.TextChoices):
+        INDUSTRY = "industry", _("wrong industry")
+        REGION = "region", _("wrong region")
+        TOO_SMALL = "too_small", _("too small")
+        TOO_EARLY = "too_early", _("too early-stage")
+        LANGUAGE = "language", _("language barrier")
+        OTHER = "other", _("other")
+
+    firm = models.ForeignKey(
+        "profiles.ForeignFirm",
+        on_delete=models.CASCADE,
+        related_name="suggestion_feedback",
+        verbose_name=_("firm"),
+    )
+    organization = models.ForeignKey(
+        "profiles.Organization",
+        on_delete=models.CASCADE,
+        related_name="suggestion_feedback",
+        verbose_name=_("organization"),
+    )
+    reason = models.CharField(_("not relevant because"), max_length=12, choices=Reason.choices)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    given_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("given"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suggestion feedback")
+        verbose_name_plural = _("suggestion feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "organization"], name="feedback_once_per_firm")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} ✗ {self.organization}: {self.reason}"

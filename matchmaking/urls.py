@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from matchmaking import api, views
+from matchmaking.accounts.urls import password_reset_urls
 from matchmaking.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -27,6 +28,9 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("api/v1/suggestions", api.suggestions_api, name="api-suggestions"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
+    path("accounts/", include("matchmaking.accounts.urls")),
+    path("firm/", include("matchmaking.firm.urls")),
+    *password_reset_urls,
 ]
 
 handler400 = "matchmaking.views.bad_request"
