@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
     path("accounts/", include("matchmaking.accounts.urls")),
     path("firm/", include("matchmaking.firm.urls")),
+    path("", include("matchmaking.introductions.urls")),
     *password_reset_urls,
 ]
 

@@ -12,23 +12,29 @@ from typing import Any
 from django import template
 
 from matchmaking.accounts.access import firm_of
-from matchmaking.firm.suggested import similar_organizations
+from matchmaking.firm.suggested import similar_organizations as find_similar
 from matchmaking.models import ShortlistEntry
 from profiles.models import Organization
 
 register = template.Library()
 
 
-@register.inclusion_tag("matchmaking/firm/_organization_extras.html", takes_context=True)
-def organization_extras(context: dict[str, Any], organization: Organization) -> dict[str, Any]:
+@register.inclusion_tag("matchmaking/firm/_firm_actions.html", takes_context=True)
+def firm_actions(context: dict[str, Any], organization: Organization) -> dict[str, Any]:
     request = context["request"]
     firm = firm_of(request.user)
-    published = organization.status == Organization.Status.PUBLISHED
+    if organization.status != Organization.Status.PUBLISHED:
+        firm = None
     return {
         "request": request,
         "organization": organization,
-        "firm": firm if published else None,
-        "on_shortlist": bool(firm)
+        "firm": firm,
+        "on_shortlist": firm is not None
         and ShortlistEntry.objects.filter(firm=firm, organization=organization).exists(),
-        "similar": similar_organizations(organization) if published else [],
     }
+
+
+@register.inclusion_tag("matchmaking/firm/_similar_organizations.html")
+def similar_organizations(organization: Organization) -> dict[str, Any]:
+    published = organization.status == Organization.Status.PUBLISHED
+    return {"similar": find_similar(organization) if published else []}
