@@ -260,3 +260,31 @@ class IntroductionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} → {self.to_state}"
+
+
+class SuggestionShown(models.Model):
+    """An organization was shown to a firm as a suggestion during that week (once per week):
+    what the staff view of demand counts."""
+
+    firm = models.ForeignKey(
+        "profiles.ForeignFirm", on_delete=models.CASCADE, related_name="+", verbose_name=_("firm")
+    )
+    organization = models.ForeignKey(
+        "profiles.Organization",
+        on_delete=models.CASCADE,
+        related_name="suggestions_shown",
+        verbose_name=_("organization"),
+    )
+    week = models.DateField(_("week (Monday)"))
+
+    class Meta:
+        verbose_name = _("suggestion shown")
+        verbose_name_plural = _("suggestions shown")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "organization", "week"], name="suggestion_shown_once_a_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.organization_id} to {self.firm_id}"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from matchmaking.models import ShortlistEntry, SuggestionFeedback
+from matchmaking.models import ShortlistEntry, SuggestionFeedback, SuggestionShown
 from profiles.models import ForeignFirm, Organization
 
 
@@ -41,3 +44,13 @@ def suggestion_dismiss(
         feedback.reason, feedback.comment, feedback.given_by = reason, comment, user
         feedback.save(update_fields=["reason", "comment", "given_by"])
         return feedback
+
+
+def suggestions_record_shown(*, firm: ForeignFirm, organizations: list[Organization]) -> None:
+    """Remember which organizations this firm was shown this week (one query, no duplicates)."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    SuggestionShown.objects.bulk_create(
+        [SuggestionShown(firm=firm, organization=o, week=monday) for o in organizations],
+        ignore_conflicts=True,
+    )

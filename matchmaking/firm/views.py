@@ -18,7 +18,7 @@ from matchmaking.accounts.access import require_firm
 from matchmaking.firm import services
 from matchmaking.firm.forms import FeedbackForm, FirmProfileForm, ShortlistNoteForm
 from matchmaking.firm.profile import profile_gaps
-from matchmaking.firm.suggested import SuggestionQuery, suggested_partners
+from matchmaking.firm.suggested import SuggestionPage, SuggestionQuery, suggested_partners
 from matchmaking.models import ShortlistEntry, SuggestionFeedback
 from profiles.directory import FilterOptions
 from profiles.models import Organization
@@ -68,10 +68,15 @@ def suggested(request: HtmxHttpRequest) -> HttpResponse:
         "previous_query": query.querystring(page=query.page - 1),
         "next_query": query.querystring(page=query.page + 1),
     }
+    page: SuggestionPage | None = None
     try:
         page = suggested_partners(firm, query, options, lang=get_language() or "en")
     except suggestions.IndexMissing:
-        page = None
+        pass
+    else:
+        services.suggestions_record_shown(
+            firm=firm, organizations=[s.organization for s in page.rows]
+        )
     context["page"] = page
     context["shortlisted"] = set(
         ShortlistEntry.objects.filter(firm=firm).values_list("organization_id", flat=True)

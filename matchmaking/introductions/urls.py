@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from matchmaking.demand.views import demand
 from matchmaking.introductions import queue, views
 
 app_name = "introductions"
@@ -14,4 +15,5 @@ urlpatterns = [
     path("curation/introductions/", queue.queue, name="queue"),
     path("curation/introductions/<int:pk>/", queue.detail, name="curator_detail"),
     path("curation/introductions/<int:pk>/<slug:action>/", queue.act, name="curator_act"),
+    path("curation/demand/", demand, name="demand"),
 ]
