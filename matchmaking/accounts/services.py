@@ -52,6 +52,11 @@ def account_sign_up(
     """Create an inactive owner and their firm, and mail the confirmation link."""
     email = normalize_email(email)
     existing = User.objects.filter(username__iexact=email).first()
+    if existing is not None and not existing.is_active and existing.last_login is None:
+        # Signed up before but never confirmed: send the confirmation again.
+        make_password(password)
+        _send_confirmation(existing, site_url=site_url)
+        return
     if existing is not None:
         # Hash anyway, so that both answers take about the same time.
         make_password(password)
@@ -71,12 +76,17 @@ def account_sign_up(
         name=firm_name.strip(), slug=_unique_slug(firm_name), country=country.upper()
     )
     _add_member(user=user, firm=firm, role=FirmMember.Role.OWNER)
-    token = tokens.make({"u": user.pk, "e": email}, salt=tokens.CONFIRM_SALT)
+    _send_confirmation(user, site_url=site_url)
+
+
+def _send_confirmation(user: User, *, site_url: str) -> None:
+    token = tokens.make({"u": user.pk, "e": user.email}, salt=tokens.CONFIRM_SALT)
+    membership = FirmMember.objects.select_related("firm").filter(user=user).first()
     _send(
-        to=email,
+        to=user.email,
         template="signup_confirm",
         context={
-            "firm": firm,
+            "firm": membership.firm if membership else None,
             "confirm_url": site_url + reverse("accounts:confirm", args=[token]),
         },
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from matchmaking import suggestions
 from matchmaking.models import IntroductionState, SuggestionFeedback, SuggestionShown
-from profiles.models import Organization
+from matchmaking.ranker.text import CONCEPT_PREFIX
+from profiles.models import Concept, ForeignFirm, Organization
 
 WEEKS = 12
 
@@ -86,3 +89,65 @@ def regional_share_by_week(weeks: int = WEEKS) -> list[WeekShare]:
         row = by_week.get(week, {"shown": 0, "regional": 0})
         result.append(WeekShare(week, row["shown"], row["regional"]))
     return result
+
+
+# Below this cosine score (without the regional boost) a firm's best match is called weak.
+# Chosen by eye on the demo data, not calibrated: the page lets staff change it (?below=).
+UNMET_SCORE = 0.2
+OTHER_INDUSTRY = "—"
+
+
+@dataclass
+class UnmetGroup:
+    industry: str
+    firms: int = 0
+    best_scores: list[float] = field(default_factory=list)
+    terms: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def average_best(self) -> float:
+        return sum(self.best_scores) / len(self.best_scores) if self.best_scores else 0.0
+
+    def top_terms(self) -> list[tuple[str, int]]:
+        return self.terms.most_common(10)
+
+
+def unmet_demand(*, below: float = UNMET_SCORE, lang: str = "en") -> list[UnmetGroup]:
+    """Firms whose best match scores below the threshold, grouped by the firm's industries,
+    with the terms of their needs (keywords, and glossary concepts found in what they seek).
+
+    No firm is named: this tells staff what to recruit, not who asked.
+    """
+    loaded = suggestions.current_index()
+    index = loaded.index
+    names = {
+        c.key: (c.name_ja if lang.startswith("ja") else c.name_en) or c.name_en
+        for c in Concept.objects.only("key", "name_en", "name_ja")
+    }
+    groups: dict[str, UnmetGroup] = defaultdict(lambda: UnmetGroup(industry=""))
+    firms = ForeignFirm.objects.prefetch_related("industries", "partnership_types", "languages")
+    for firm in firms:
+        need = suggestions.firm_need(firm)
+        if not need.text.strip():
+            continue
+        query = index.vectorize(need.text)
+        hits = index.search(query, top=1, filters=suggestions.Filters(), regional_boost=0.0)
+        best = hits[0].unboosted_score if hits else 0.0
+        if best >= below:
+            continue
+        terms = {line.strip().lower() for line in firm.keywords.splitlines() if line.strip()}
+        for feature in index.analyzer.features(need.text):
+            if feature.startswith(CONCEPT_PREFIX):
+                key = feature.removeprefix(CONCEPT_PREFIX)
+                if key in names:
+                    terms.add(names[key])
+        industries = {
+            (i.name_ja if lang.startswith("ja") else i.name_en) for i in firm.industries.all()
+        } or {OTHER_INDUSTRY}
+        for industry in industries:
+            group = groups[industry]
+            group.industry = industry
+            group.firms += 1
+            group.best_scores.append(best)
+            group.terms.update(terms)
+    return sorted(groups.values(), key=lambda g: (-g.firms, g.industry))

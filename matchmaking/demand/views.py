@@ -4,8 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from matchmaking import suggestions
 from matchmaking.demand import reports
 from profiles.models.curation import curated_prefecture_ids
 
@@ -29,7 +31,17 @@ def demand(request: HttpRequest) -> HttpResponse:
         }
         for index, week in enumerate(weeks)
     ]
+    try:
+        below = min(1.0, max(0.0, float(request.GET.get("below", reports.UNMET_SCORE))))
+    except ValueError:
+        below = reports.UNMET_SCORE
+    try:
+        unmet = reports.unmet_demand(below=below, lang=get_language() or "en")
+    except suggestions.IndexMissing:
+        unmet = None
     context = {
+        "unmet": unmet,
+        "below": below,
         "organizations": reports.organizations_in_demand(scope)[:200],
         "reasons": reports.not_relevant_reasons(scope),
         "weeks": weeks,

@@ -166,6 +166,12 @@ def test_a_firm_signs_up_and_gets_an_introduction_forwarded(
     tab.click("button[data-action=forward]")
     expect(tab.locator("#introduction-state")).to_have_text(re.compile("Forwarded"))
     screenshot(tab, "firm-10-curator-forwarded")
+    # Aiko's view of demand counts the two shortlisted Kumamoto organizations.
+    tab.click("header >> text=Demand")
+    for name in names:
+        expect(tab.locator("#organizations-in-demand")).to_contain_text(name)
+    expect(tab.locator("#regional-share-chart rect")).to_have_count(12)
+    screenshot(tab, "firm-10b-curator-demand")
     _log_out(tab)
 
     # 9. The firm sees the new state, with who and when.

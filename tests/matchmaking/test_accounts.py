@@ -161,3 +161,16 @@ def test_only_firm_members_may_invite(client: Client, aiko: User) -> None:
     assert client.get(reverse("accounts:invite")).status_code == 302
     client.force_login(aiko)
     assert client.get(reverse("accounts:invite")).status_code == 403
+
+
+def test_signing_up_again_before_confirming_resends_the_link(
+    client: Client, mailoutbox: list[Any]
+) -> None:
+    client.post(reverse("accounts:sign_up"), NEW)
+    client.post(reverse("accounts:sign_up"), NEW)
+    assert len(mailoutbox) == 2
+    assert "/accounts/confirm/" in mailoutbox[1].body
+    assert User.objects.filter(username="lena@nordwind.example").count() == 1
+    assert ForeignFirm.objects.filter(name=NEW["firm_name"]).count() == 1
+    client.get(link_in(mailoutbox[1].body))
+    assert User.objects.get(username="lena@nordwind.example").is_active

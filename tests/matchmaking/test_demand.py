@@ -91,3 +91,31 @@ def test_the_suggestions_page_records_what_it_showed(
     client.get(reverse("firm:suggested"))
     shown = set(SuggestionShown.objects.values_list("organization__external_id", flat=True))
     assert shown == {"kumamoto-robots", "tokyo-robots"}
+
+
+def test_unmet_demand_groups_firms_whose_best_match_is_weak(
+    client: Client, maria: User, aiko: User, indexed: Any
+) -> None:
+    from profiles.models import ForeignFirm, Industry
+
+    acme = maria.firm_membership.firm
+    acme.seeks_en = "industrial robot arms for welding lines"
+    acme.save()
+    lonely = ForeignFirm.objects.create(
+        name="Ocean Kelp AS",
+        slug="ocean-kelp",
+        country="NO",
+        seeks_en="Seaweed farming partners for kelp harvesting and alginate extraction.",
+        keywords="kelp\nalginate",
+    )
+    fishery = Industry.objects.get(code="B")
+    lonely.industries.add(fishery)
+    client.force_login(aiko)
+    response = client.get(reverse("introductions:demand"))
+    [group] = response.context["unmet"]
+    assert (group.industry, group.firms) == (fishery.name_en, 1)
+    assert {"kelp", "alginate"} <= {term for term, _ in group.top_terms()}
+    assert "Ocean Kelp" not in response.content.decode()  # firms are not named
+    # With a threshold of 1, every firm with a profile counts as unmet.
+    everyone = client.get(reverse("introductions:demand"), {"below": "1"})
+    assert sum(g.firms for g in everyone.context["unmet"]) == 2
