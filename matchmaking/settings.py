@@ -211,7 +211,25 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (imports): run at once in the request by default; in production set
+# TASKS_BACKEND=database and run `python manage.py db_worker` (django-tasks-db).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "dummy": "django.tasks.backends.dummy.DummyBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}; got {TASKS_BACKEND!r}"
+    )
+if TASKS_BACKEND == "database":
+    INSTALLED_APPS.append("django_tasks_db")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# Bulk import limits (see README, "Curation workspace").
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("profiles.urls")),
+    path("workspace/", include("profiles.workspace.urls")),
     path("api/v1/suggestions", api.suggestions_api, name="api-suggestions"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
     path("accounts/", include("matchmaking.accounts.urls")),

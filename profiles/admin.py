@@ -154,9 +154,23 @@ class OrganizationAdmin(PrefectureScopedAdmin):
         return fields
 
     def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        # The form has already changed obj in memory: read "before" from the database.
+        before = (
+            services.organization_snapshot(Organization.objects.get(pk=obj.pk)) if change else {}
+        )
+        request._organization_before = before  # type: ignore[attr-defined]
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.organization_record_admin_change(
+            organization=form.instance,
+            before=getattr(request, "_organization_before", {}),
+            user=cast(User, request.user),
+            created=not change,
+        )
 
     @admin.action(description=_("Publish the selected organizations"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:

@@ -105,15 +105,23 @@ class Filters:
         return any(asdict(self).values())
 
 
-def _top(scores: np.ndarray, positions: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the k best scores, best first; ties go to the lower position."""
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = np.flatnonzero(scores >= kth)
-    else:
-        keep = np.arange(len(scores))
-    keep = keep[scores[keep] > 0]
-    return keep[np.lexsort((positions[keep], -scores[keep]))][:k]
+def _top_positions(scores: np.ndarray, sample: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the k best positive scores, best first; ties go to the lower position.
+
+    The k-th best score within any sample of documents is a lower bound of the k-th best
+    overall, so only documents scoring at least that need sorting: exact, in O(N), and
+    without partitioning the whole array.
+    """
+    floor = 0.0
+    values = scores[sample]
+    values = values[values > 0]
+    if len(values) >= k:
+        floor = float(np.partition(values, len(values) - k)[len(values) - k])
+    keep = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
+    if len(keep) > k:
+        kth = np.partition(scores[keep], len(keep) - k)[len(keep) - k]
+        keep = keep[scores[keep] >= kth]
+    return keep[np.lexsort((keep, -scores[keep]))][:k]
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,7 @@ class Index:
         self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis)
         self.meta = meta
         self._boosts: dict[float, np.ndarray] = {}
+        self._masks: dict[Filters, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -208,19 +217,35 @@ class Index:
         return np.bincount(documents, weights=products, minlength=n)
 
     def mask(self, filters: Filters) -> np.ndarray | None:
+        """The documents that pass the filters (cached: visitors reuse a few filters)."""
         if not filters:
             return None
+        cached = self._masks.get(filters)
+        if cached is None:
+            if len(self._masks) >= 256:
+                self._masks.clear()
+            cached = self._masks[filters] = self._build_mask(filters)
+        return cached
+
+    def _build_mask(self, filters: Filters) -> np.ndarray:
         f = self.facets
         n = len(self.ids)
         mask = np.ones(n, dtype=bool)
+
+        def allowed(values: list[str], wanted: tuple[str, ...]) -> np.ndarray:
+            # A lookup table indexed by the facet code: one gather over the documents.
+            table = np.zeros(max(len(values), 1), dtype=bool)
+            table[[values.index(v) for v in wanted if v in values]] = True
+            return table
+
         if filters.kinds:
-            codes = [f.kinds.index(k) for k in filters.kinds if k in f.kinds]
-            mask &= np.isin(f.kind, codes)
+            mask &= allowed(f.kinds, filters.kinds)[f.kind]
         if filters.regions:
-            codes = [f.regions.index(r) for r in filters.regions if r in f.regions]
-            mask &= np.isin(f.region, codes)
+            mask &= allowed(f.regions, filters.regions)[f.region]
         if filters.prefectures:
-            mask &= np.isin(f.prefecture, [int(p) for p in filters.prefectures])
+            table = np.zeros(256, dtype=bool)
+            table[[int(p) for p in filters.prefectures if p.isdigit() and int(p) < 256]] = True
+            mask &= table[f.prefecture]
         if filters.lying_dragons_only:
             mask &= f.lying_dragon
         for name in ("industries", "partnership_types", "languages"):
@@ -236,7 +261,7 @@ class Index:
         if factors is None:
             f = self.facets
             steps = (~f.metropolitan).astype(np.float32) + f.lying_dragon.astype(np.float32)
-            factors = np.float32(1) + np.float32(regional_boost) * steps
+            factors = (np.float32(1) + np.float32(regional_boost) * steps).astype(np.float64)
             self._boosts[regional_boost] = factors
         return factors
 
@@ -251,17 +276,14 @@ class Index:
         """The top documents by (boosted) cosine similarity, exactly; O(N) selection."""
         query = self.vectorize(text) if isinstance(text, str) else text
         base = self.scores(query)
-        positions = np.flatnonzero(base)
+        final = base * self.boost_factors(regional_boost) if regional_boost else base
         if filters:
             allowed = self.mask(filters)
             if allowed is not None:
-                positions = positions[allowed[positions]]
+                final = np.where(allowed, final, 0.0)
+        positions = _top_positions(final, self._sample(query), top)
         unboosted = base[positions]
-        if regional_boost:
-            final = unboosted * self.boost_factors(regional_boost)[positions]
-        else:
-            final = unboosted
-        chosen = _top(final, positions, top)
+        final = final[positions]
         return [
             Hit(
                 position=int(positions[j]),
@@ -271,8 +293,15 @@ class Index:
                 unboosted_score=float(unboosted[j]),
                 boosted=bool(final[j] > unboosted[j]),
             )
-            for j in chosen
+            for j in range(len(positions))
         ]
+
+    def _sample(self, query: QueryVector) -> np.ndarray:
+        """The postings of the query's heaviest term: where the best documents are likely."""
+        if len(query.terms) == 0:
+            return np.zeros(0, dtype=np.int32)
+        term = int(query.terms[int(np.argmax(query.weights))])
+        return self.indices[self.indptr[term] : self.indptr[term + 1]]
 
     def contributions(
         self, query: QueryVector, positions: Sequence[int], limit: int = 5

@@ -3,6 +3,7 @@
 from profiles.models.curation import Curatorship, PrefectureGuide
 from profiles.models.firms import FirmMember, ForeignFirm
 from profiles.models.glossary import Concept
+from profiles.models.history import ImportJob, OrganizationChange
 from profiles.models.organizations import Organization, OrganizationQuerySet
 from profiles.models.reference import (
     EmployeesBand,
@@ -20,10 +21,12 @@ __all__ = [
     "EmployeesBand",
     "FirmMember",
     "ForeignFirm",
+    "ImportJob",
     "Industry",
     "Language",
     "Municipality",
     "Organization",
+    "OrganizationChange",
     "OrganizationQuerySet",
     "PartnershipType",
     "Prefecture",

@@ -45,16 +45,14 @@ def test_cross_language_queries_are_english_and_aim_at_japanese_only_profiles() 
         assert best and all(not demo[d]["offers_en"] for d in best), query.id
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup: None, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        rows = [{**row, "source": "demo"} for row in demo_rows().values()]
-        loaders.load_organizations(rows)
-        demo = Organization.objects.filter(source=Organization.Source.DEMO)
-        yield suggestions.organization_documents(demo), suggestions.glossary_concepts()
-        demo.delete()
+@pytest.fixture
+def demo_world(db: None) -> Any:
+    loaders.load_organizations([{**row, "source": "demo"} for row in demo_rows().values()])
+    demo = Organization.objects.filter(source=Organization.Source.DEMO)
+    return suggestions.organization_documents(demo), suggestions.glossary_concepts()
 
 
+@pytest.mark.django_db
 def test_the_shipped_ranker_meets_the_quality_targets(demo_world: Any) -> None:
     documents, concepts = demo_world
     queries = quality.load_queries(EVAL)

@@ -234,3 +234,18 @@ def test_the_serialised_index_ranks_like_the_fitted_one(
     loaded = Index.from_bytes(fresh.to_bytes())
     for text in [generator.query(50) for _ in range(10)]:
         assert fresh.search(text, regional_boost=0.1) == loaded.search(text, regional_boost=0.1)
+
+
+def test_the_ranker_imports_no_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, matchmaking.ranker, matchmaking.benchmarks.quality;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

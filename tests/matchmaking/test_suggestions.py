@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from matchmaking import suggestions
 from matchmaking.models import SearchIndex
 from matchmaking.ranker import Filters
-from profiles.models import Organization
+from profiles.models import Organization, PartnershipType
 from profiles.services import organizations_set_status
 from tests.conftest import make_organization
 
@@ -130,3 +130,16 @@ def test_a_burst_of_changes_already_covered_by_a_build_costs_no_second_build(
     earlier = newest.source_read_at.isoformat()
     assert rebuild_index.call(requested_at=earlier) is None
     assert SearchIndex.objects.count() == 1
+
+
+def test_a_firms_profile_is_its_need(indexed: Any, maria: User) -> None:
+    firm = maria.firm_membership.firm
+    firm.seeks_en = "Suppliers of industrial robot arms for welding lines."
+    firm.save()
+    firm.partnership_types.set(PartnershipType.objects.filter(code="joint_rnd"))
+    need = suggestions.firm_need(firm)
+    assert need.partnership_types == {"joint_rnd"}
+    found = suggestions.suggest(need)
+    assert ids(found)[:2] == ["kumamoto-robots", "tokyo-robots"]
+    assert found[0].matched_facets == {"partnership_types": ["Joint R&D"]}
+    assert "partnership_types" not in found[1].matched_facets

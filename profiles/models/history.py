@@ -1,0 +1,132 @@
+"""What curators did: the change history of each organization, and bulk import jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models.organizations import Organization
+
+
+class OrganizationChange(models.Model):
+    """One save of an organization: who, when, how, and each changed field's old and new value.
+
+    Values are stored as the text a curator would read (codes for related rows), so the
+    history stays readable after the vocabularies change.
+    """
+
+    class Via(models.TextChoices):
+        WORKSPACE = "workspace", _("workspace")
+        WORKFLOW = "workflow", _("workflow")
+        IMPORT = "import", _("import")
+        ADMIN = "admin", _("admin")
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("organization"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices)
+    # The organization's version after this change.
+    version = models.PositiveIntegerField(_("version"))
+    created = models.BooleanField(_("created"), default=False)
+    # {field name: [old, new]}
+    fields = models.JSONField(_("changed fields"), default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("organization change")
+        verbose_name_plural = _("organization changes")
+        indexes = [models.Index(fields=["organization", "version"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} v{self.version}"
+
+    def field_rows(self) -> list[tuple[str, Any, Any]]:
+        """Return (label, old, new) for each changed field, in the model's field order."""
+        labels = {
+            field.name: getattr(field, "verbose_name", field.name)
+            for field in Organization._meta.get_fields()
+        }
+        return [
+            (str(labels.get(name, name)), old, new)
+            for name, (old, new) in sorted(self.fields.items(), key=lambda item: item[0])
+        ]
+
+
+class ImportJob(models.Model):
+    """One run of a file through the importer: a dry run, or a commit of the same file."""
+
+    class Mode(models.TextChoices):
+        DRY_RUN = "dry_run", _("preview")
+        COMMIT = "commit", _("commit")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"), editable=False)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    # The report: counts, warnings and errors (see profiles.importing.report).
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_mode_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 0 if not self.is_finished else 100
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+    @property
+    def error_count(self) -> int:
+        return len(self.report.get("errors", []))
+
+    @property
+    def can_commit(self) -> bool:
+        return (
+            self.mode == self.Mode.DRY_RUN
+            and self.state == self.State.DONE
+            and not self.report.get("errors")
+            and bool(self.report.get("created") or self.report.get("updated"))
+        )

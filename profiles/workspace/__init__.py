@@ -1,0 +1,1 @@
+"""The curation workspace for prefecture staff, under /workspace/."""
