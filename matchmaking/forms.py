@@ -34,7 +34,14 @@ class ThrottleMixin:
 
 
 class LoginForm(ThrottleMixin, AuthenticationForm):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Usernames are email addresses, stored in lower case.
+        self.fields["username"].label = _("Email")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data.get("username", "")).strip().lower()
 
 
 class AdminLoginForm(ThrottleMixin, AdminAuthenticationForm):

@@ -254,3 +254,8 @@ RANKER_RELOAD_SECONDS = env_int("RANKER_RELOAD_SECONDS", 2)
 RANKER_AUTO_REBUILD = env_bool("RANKER_AUTO_REBUILD", default=True)
 # Requests per minute per client address on /api/v1/.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
+
+# Introductions brokered by prefecture staff (see README, "Introductions").
+INTRODUCTION_OPEN_LIMIT = env_int("INTRODUCTION_OPEN_LIMIT", 20, minimum=1)
+INTRODUCTION_DAILY_LIMIT = env_int("INTRODUCTION_DAILY_LIMIT", 10, minimum=1)
+INTRODUCTION_STALE_DAYS = env_int("INTRODUCTION_STALE_DAYS", 10, minimum=1)

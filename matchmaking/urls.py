@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from matchmaking import api, views
+from matchmaking.accounts.urls import password_reset_urls
 from matchmaking.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -28,6 +29,10 @@ urlpatterns = [
     path("workspace/", include("profiles.workspace.urls")),
     path("api/v1/suggestions", api.suggestions_api, name="api-suggestions"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
+    path("accounts/", include("matchmaking.accounts.urls")),
+    path("firm/", include("matchmaking.firm.urls")),
+    path("", include("matchmaking.introductions.urls")),
+    *password_reset_urls,
 ]
 
 handler400 = "matchmaking.views.bad_request"

@@ -1,0 +1,1 @@
+"""Foreign-firm accounts: sign-up with email confirmation, invitations, firm access."""

@@ -1,0 +1,1 @@
+"""Staff view of demand: which organizations foreign firms are shown, keep, and ask for."""

@@ -1,0 +1,1 @@
+"""The foreign firm's own pages: profile, suggested partners, shortlist, feedback."""

@@ -1,0 +1,133 @@
+"""Suggested partners for a firm: its profile as the query, the directory's filters on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from matchmaking import suggestions
+from matchmaking.models import SuggestionFeedback
+from profiles.directory import DirectoryFilters, FilterOptions
+from profiles.models import ForeignFirm, Organization
+
+PAGE_SIZE = 10
+MAX_PAGES = 10
+SIMILAR_COUNT = 5
+
+
+@dataclass(frozen=True)
+class SuggestionQuery:
+    filters: DirectoryFilters
+    refine: str
+    boost: bool
+    page: int
+
+    @classmethod
+    def from_query(cls, params: Any, options: FilterOptions) -> SuggestionQuery:
+        filters = DirectoryFilters.from_query(params, options)
+        # A hidden "0" precedes the checkbox, so an unticked box still says "off".
+        boost_values = params.getlist("boost") if hasattr(params, "getlist") else []
+        return cls(
+            filters=filters,
+            refine=" ".join(str(params.get("refine", "")).split())[:200],
+            boost=(boost_values[-1] != "0") if boost_values else True,
+            page=min(filters.page, MAX_PAGES),
+        )
+
+    def querystring(self, **changes: Any) -> str:
+        values = self.filters.params(page=changes.get("page", self.page), sort="relevance", q="")
+        if self.refine:
+            values["refine"] = self.refine
+        if not self.boost:
+            values["boost"] = "0"
+        return urlencode(values)
+
+
+@dataclass
+class SuggestionPage:
+    rows: list[suggestions.Suggestion]
+    number: int
+    has_next: bool
+    hidden_count: int
+
+
+def ranker_filters(filters: DirectoryFilters, options: FilterOptions) -> suggestions.Filters:
+    division = options.divisions.get(filters.industry)
+    return suggestions.filters_from(
+        kinds=[filters.kind],
+        prefectures=[filters.prefecture],
+        regions=[filters.region],
+        industries=[division.code] if division else [],
+        partnership_types=[filters.partnership],
+        languages=[filters.language],
+        lying_dragons_only=filters.dragons,
+    )
+
+
+def suggested_partners(
+    firm: ForeignFirm, query: SuggestionQuery, options: FilterOptions, *, lang: str
+) -> SuggestionPage:
+    """Rank for the firm's profile plus the refine text, without what it marked not relevant."""
+    need = suggestions.firm_need(firm)
+    if query.refine:
+        need = suggestions.Need(
+            text=f"{need.text}\n{query.refine}",
+            industries=need.industries,
+            partnership_types=need.partnership_types,
+            languages=need.languages,
+        )
+    hidden = set(
+        SuggestionFeedback.objects.filter(firm=firm).values_list("organization_id", flat=True)
+    )
+    wanted = query.page * PAGE_SIZE + 1
+    found = suggestions.suggest(
+        need,
+        top=wanted + len(hidden),
+        filters=ranker_filters(query.filters, options),
+        boost=query.boost,
+        lang=lang,
+    )
+    visible = [s for s in found if s.organization.pk not in hidden][:wanted]
+    start = (query.page - 1) * PAGE_SIZE
+    return SuggestionPage(
+        rows=visible[start : start + PAGE_SIZE],
+        number=query.page,
+        has_next=len(visible) > query.page * PAGE_SIZE and query.page < MAX_PAGES,
+        hidden_count=len(hidden),
+    )
+
+
+def similar_organizations(
+    organization: Organization, *, top: int = SIMILAR_COUNT
+) -> list[Organization]:
+    """Rank the directory against this organization's own profile (empty without an index).
+
+    No explanations here: the organization page shows names only, and one query loads them.
+    """
+    text = "\n".join(
+        [
+            organization.offers_en,
+            organization.offers_ja,
+            organization.description_en,
+            organization.description_ja,
+            organization.keywords,
+        ]
+    )
+    if not text.strip():
+        return []
+    try:
+        loaded = suggestions.current_index()
+    except suggestions.IndexMissing:
+        return []
+    hits = loaded.index.search(
+        loaded.index.vectorize(text),
+        top=top + 6,
+        filters=suggestions.Filters(),
+        regional_boost=suggestions.regional_boost(None),
+    )
+    ids = [h.id for h in hits if h.id != organization.pk]
+    found = (
+        Organization.objects.published().filter(pk__in=ids).select_related("prefecture").in_bulk()
+    )
+    return [found[pk] for pk in ids if pk in found][:top]

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from matchmaking import suggestions
+from matchmaking.accounts.access import require_firm
+from matchmaking.firm import services
+from matchmaking.firm.forms import FeedbackForm, FirmProfileForm, ShortlistNoteForm
+from matchmaking.firm.profile import profile_gaps
+from matchmaking.firm.suggested import SuggestionPage, SuggestionQuery, suggested_partners
+from matchmaking.models import ShortlistEntry, SuggestionFeedback
+from profiles.directory import FilterOptions
+from profiles.models import Organization
+from profiles.views import HtmxHttpRequest
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    firm = require_firm(request)
+    form = FirmProfileForm(request.POST or None, instance=firm)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("firm:profile")
+    context = {"form": form, "firm": firm, "gaps": profile_gaps(firm)}
+    return render(request, "matchmaking/firm/profile.html", context)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def suggested(request: HtmxHttpRequest) -> HttpResponse:
+    firm = require_firm(request)
+    options = FilterOptions.load()
+    query = SuggestionQuery.from_query(request.GET, options)
+    context: dict[str, object] = {
+        "firm": firm,
+        "query": query,
+        "filters": query.filters,
+        "options": options,
+        "gaps": profile_gaps(firm),
+        "reasons": SuggestionFeedback.Reason.choices,
+        "kind_choices": Organization.Kind.choices,
+        "previous_query": query.querystring(page=query.page - 1),
+        "next_query": query.querystring(page=query.page + 1),
+    }
+    page: SuggestionPage | None = None
+    try:
+        page = suggested_partners(firm, query, options, lang=get_language() or "en")
+    except suggestions.IndexMissing:
+        pass
+    else:
+        services.suggestions_record_shown(
+            firm=firm, organizations=[s.organization for s in page.rows]
+        )
+    context["page"] = page
+    context["shortlisted"] = set(
+        ShortlistEntry.objects.filter(firm=firm).values_list("organization_id", flat=True)
+    )
+    template = "matchmaking/firm/suggested.html"
+    return render(request, f"{template}#results" if request.htmx else template, context)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    firm = require_firm(request)
+    organization = get_object_or_404(Organization.objects.published(), pk=pk)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why this suggestion is not relevant."))
+        return redirect(_safe_next(request, "firm:suggested"))
+    services.suggestion_dismiss(
+        firm=firm, organization=organization, user=_user(request), **form.cleaned_data
+    )
+    if request.htmx:
+        return render(
+            request,
+            "matchmaking/firm/suggested.html#dismissed",
+            {"organization": organization, "feedback": form.instance},
+        )
+    messages.success(
+        request, _("%(name)s will no longer be suggested.") % {"name": organization.name}
+    )
+    return redirect(_safe_next(request, "firm:suggested"))
+
+
+@login_required
+@require_GET
+def shortlist(request: HttpRequest) -> HttpResponse:
+    firm = require_firm(request)
+    entries = ShortlistEntry.objects.filter(firm=firm).select_related(
+        "organization__prefecture__region"
+    )
+    return render(
+        request,
+        "matchmaking/firm/shortlist.html",
+        {"firm": firm, "entries": entries, "note_form": ShortlistNoteForm},
+    )
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def shortlist_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    firm = require_firm(request)
+    organization = get_object_or_404(Organization.objects.published(), pk=pk)
+    if request.POST.get("action") == "remove":
+        services.shortlist_remove(firm=firm, organization=organization)
+        on_list = False
+    else:
+        services.shortlist_add(firm=firm, organization=organization, user=_user(request))
+        on_list = True
+    if request.htmx:
+        return render(
+            request,
+            "matchmaking/firm/_shortlist_button.html",
+            {
+                "organization": organization,
+                "on_shortlist": on_list,
+                "next": request.POST.get("next", ""),
+            },
+        )
+    return redirect(_safe_next(request, "firm:shortlist"))
+
+
+@login_required
+@require_POST
+def shortlist_note(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = require_firm(request)
+    entry = get_object_or_404(ShortlistEntry, firm=firm, organization_id=pk)
+    form = ShortlistNoteForm(request.POST, instance=entry)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Note saved."))
+    return redirect("firm:shortlist")
+
+
+@login_required
+@require_GET
+def shortlist_csv(request: HttpRequest) -> HttpResponse:
+    firm = require_firm(request)
+    entries = ShortlistEntry.objects.filter(firm=firm).select_related("organization__prefecture")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="shortlist.csv"'
+    # A byte-order mark, so that spreadsheet programs read the Japanese names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        ["name_en", "name_ja", "prefecture", "kind", "lying_dragon", "url", "note", "added"]
+    )
+    for entry in entries:
+        org = entry.organization
+        writer.writerow(
+            [
+                _csv_cell(org.name_en),
+                _csv_cell(org.name_ja),
+                org.prefecture.name_en,
+                org.kind,
+                "yes" if org.lying_dragon else "no",
+                request.build_absolute_uri(org.get_absolute_url()),
+                _csv_cell(entry.note),
+                entry.created_at.date().isoformat(),
+            ]
+        )
+    return response
+
+
+def _csv_cell(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula when the file is opened.
+    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value

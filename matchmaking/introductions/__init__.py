@@ -1,0 +1,1 @@
+"""Introductions: a firm asks, the curators of the organization's prefecture broker."""

@@ -1,0 +1,54 @@
+"""Email the curators (and admins) of every introduction request left unanswered too long.
+
+Run it daily (cron or a scheduled task); INTRODUCTION_STALE_DAYS sets "too long".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand
+from django.template.loader import render_to_string
+
+from matchmaking.introductions.services import curators_of, stale_requests
+from matchmaking.models import IntroductionRequest
+
+
+class Command(BaseCommand):
+    help = "Email curators and admins about introduction requests unanswered for too long."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--site-url", default="", help="Prefix for the links in the emails.")
+
+    def handle(self, *args: Any, site_url: str, **options: Any) -> None:
+        stale = list(stale_requests().select_related("firm", "organization__prefecture"))
+        admins = list(
+            User.objects.filter(is_superuser=True, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        per_recipient: dict[str, list[IntroductionRequest]] = defaultdict(list)
+        for request in stale:
+            for email in {*curators_of(request.organization), *admins}:
+                per_recipient[email].append(request)
+        for email, requests in sorted(per_recipient.items()):
+            context = {
+                "requests": requests,
+                "days": settings.INTRODUCTION_STALE_DAYS,
+                "site_url": site_url.rstrip("/"),
+            }
+            send_mail(
+                " ".join(
+                    render_to_string(
+                        "matchmaking/email/introductions_stale_subject.txt", context
+                    ).split()
+                ),
+                render_to_string("matchmaking/email/introductions_stale.txt", context),
+                None,
+                [email],
+            )
+        self.stdout.write(f"{len(stale)} stale requests, {len(per_recipient)} emails sent")
