@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from matchmaking.models import IntroductionRequest
 from profiles import services
 from profiles.completeness import missing_items, with_completeness
 from profiles.forms import OrganizationForm, PrefectureGuideForm
@@ -47,7 +48,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = OrganizationChange.objects.filter(
         organization__in=organizations.values("pk")
     ).select_related("organization", "user")[:10]
+    waiting = IntroductionRequest.objects.in_prefectures(
+        curated_prefecture_ids(request.user)
+    ).open()
     context = {
+        "waiting_introductions": list(
+            waiting.select_related("firm", "organization").order_by("created_at")[:5]
+        ),
+        "waiting_count": waiting.count(),
         "statuses": [
             (value, label, counts.get(value, 0)) for value, label in Organization.Status.choices
         ],

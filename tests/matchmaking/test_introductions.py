@@ -322,3 +322,17 @@ def test_forwarding_needs_the_organization_contact_email(maria: User, aiko: User
         )
     request.refresh_from_db()
     assert request.state == IntroductionState.SUBMITTED
+
+
+def test_the_workspace_dashboard_lists_the_requests_waiting_for_the_curator(
+    client: Client, maria: User, aiko: User, ben: User, higo: Organization
+) -> None:
+    client.force_login(maria)
+    submit(client, higo)
+    request = IntroductionRequest.objects.get()
+    client.force_login(aiko)
+    page = client.get(reverse("workspace:dashboard")).content.decode()
+    assert reverse("introductions:curator_detail", args=[request.pk]) in page
+    client.force_login(ben)
+    page = client.get(reverse("workspace:dashboard")).content.decode()
+    assert reverse("introductions:curator_detail", args=[request.pk]) not in page
