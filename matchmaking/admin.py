@@ -1,0 +1,93 @@
+"""Django admin for the matchmaking records: mostly read, since the app's own flows write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from matchmaking.models import (
+    IntroductionEvent,
+    IntroductionRequest,
+    SearchIndex,
+    ShortlistEntry,
+    SuggestionFeedback,
+    SuggestionShown,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the app's flows: admins inspect and delete, never forge them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SearchIndex)
+class SearchIndexAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "created_at",
+        "document_count",
+        "vocabulary_size",
+        "build_seconds",
+        "size_bytes",
+    ]
+    exclude = ["blob"]
+
+
+class IntroductionEventInline(admin.TabularInline):
+    model = IntroductionEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_state", "to_state", "actor", "message", "at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(IntroductionRequest)
+class IntroductionRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "firm",
+        "organization",
+        "state",
+        "answer",
+        "created_at",
+        "state_changed_at",
+    ]
+    list_filter = ["state", "answer", "organization__prefecture"]
+    search_fields = [
+        "firm__name",
+        "organization__name_en",
+        "organization__name_ja",
+        "contact_email",
+    ]
+    list_select_related = ["firm", "organization"]
+    inlines = [IntroductionEventInline]
+
+
+@admin.register(ShortlistEntry)
+class ShortlistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["firm", "organization", "created_at"]
+    search_fields = ["firm__name", "organization__name_en", "organization__name_ja"]
+    list_select_related = ["firm", "organization"]
+
+
+@admin.register(SuggestionFeedback)
+class SuggestionFeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["firm", "organization", "reason", "created_at"]
+    list_filter = ["reason"]
+    list_select_related = ["firm", "organization"]
+
+
+@admin.register(SuggestionShown)
+class SuggestionShownAdmin(ReadOnlyAdmin):
+    list_display = ["firm", "organization", "week"]
+    list_filter = ["week"]
+    list_select_related = ["firm", "organization"]
