@@ -26,6 +26,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 messages: $(VENV)/.installed
+	@mkdir -p var
 	@DEBUG=1 $(MANAGE) compile_translations
 
 setup: $(VENV)/.installed messages

@@ -13,6 +13,8 @@ class Command(BaseCommand):
     help = (
         "Compile every .po catalogue under LOCALE_PATHS to .mo (pure Python, no gettext needed)."
     )
+    # Runs before any database exists (a fresh clone's `make test`): no system checks.
+    requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
         for locale_path in settings.LOCALE_PATHS:
