@@ -132,35 +132,7 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "kind",
-            "name_en",
-            "name_ja",
-            "prefecture",
-            "municipality",
-            "industries",
-            "description_en",
-            "description_ja",
-            "offers_en",
-            "offers_ja",
-            "seeks_en",
-            "seeks_ja",
-            "keywords",
-            "partnership_types",
-            "languages",
-            "website",
-            "employees",
-            "capital_million_jpy",
-            "founded",
-            "certifications",
-            "export_experience",
-            "contact_name",
-            "contact_email",
-            "lying_dragon",
-            "lying_dragon_reason",
-            "lying_dragon_evidence",
-            "external_id",
-        ]
+        fields = Organization.PROFILE_FIELDS
         widgets = {
             field: forms.Textarea(attrs={"rows": 4})
             for field in [

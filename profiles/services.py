@@ -16,37 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from profiles.models import Organization, OrganizationChange, Prefecture, PrefectureGuide
 from profiles.signals import notify_organizations_changed
 
-# What the history records, in the import's column order. Related rows are shown by code.
-TRACKED_FIELDS = [
-    "kind",
-    "name_en",
-    "name_ja",
-    "prefecture",
-    "municipality",
-    "industries",
-    "description_en",
-    "description_ja",
-    "offers_en",
-    "offers_ja",
-    "seeks_en",
-    "seeks_ja",
-    "keywords",
-    "partnership_types",
-    "languages",
-    "website",
-    "employees",
-    "capital_million_jpy",
-    "founded",
-    "certifications",
-    "export_experience",
-    "contact_name",
-    "contact_email",
-    "lying_dragon",
-    "lying_dragon_reason",
-    "lying_dragon_evidence",
-    "external_id",
-    "status",
-]
+# What the history records: the profile fields and the status. Related rows are shown by code.
+TRACKED_FIELDS = [*Organization.PROFILE_FIELDS, "status"]
 M2M_FIELDS = ("industries", "partnership_types", "languages")
 
 

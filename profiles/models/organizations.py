@@ -190,6 +190,37 @@ class Organization(models.Model):
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
 
+    # What staff edit (the web form, the import) and the history records, in form order.
+    PROFILE_FIELDS = [
+        "kind",
+        "name_en",
+        "name_ja",
+        "prefecture",
+        "municipality",
+        "industries",
+        "description_en",
+        "description_ja",
+        "offers_en",
+        "offers_ja",
+        "seeks_en",
+        "seeks_ja",
+        "keywords",
+        "partnership_types",
+        "languages",
+        "website",
+        "employees",
+        "capital_million_jpy",
+        "founded",
+        "certifications",
+        "export_experience",
+        "contact_name",
+        "contact_email",
+        "lying_dragon",
+        "lying_dragon_reason",
+        "lying_dragon_evidence",
+        "external_id",
+    ]
+
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
