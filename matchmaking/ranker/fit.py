@@ -83,6 +83,23 @@ class _Chunk:
     values: np.ndarray
 
 
+def term_frequencies(
+    fields: Mapping[str, str], analyzer: Analyzer, params: FitParams
+) -> dict[str, float]:
+    """One document's weighted term frequencies: Σ over fields of weight × (1 + log count)."""
+    frequencies: dict[str, float] = {}
+    for name, text in fields.items():
+        weight = params.field_weights.get(name, 0.0)
+        if weight <= 0 or not text:
+            continue
+        for feature, count in analyzer.features(text).items():
+            tf = weight * (1.0 + math.log(count))
+            if feature.startswith(CONCEPT_PREFIX):
+                tf *= params.concept_weight
+            frequencies[feature] = frequencies.get(feature, 0.0) + tf
+    return frequencies
+
+
 def _analyse(
     texts: Sequence[Mapping[str, str]],
     row_offset: int,
@@ -93,18 +110,8 @@ def _analyse(
     vocabulary: dict[str, int] = {}
     rows, cols, values = array("q"), array("q"), array("d")
     for offset, fields in enumerate(texts):
-        frequencies: dict[str, float] = {}
-        for name, text in fields.items():
-            weight = params.field_weights.get(name, 0.0)
-            if weight <= 0 or not text:
-                continue
-            for feature, count in analyzer.features(text).items():
-                tf = weight * (1.0 + math.log(count))
-                if feature.startswith(CONCEPT_PREFIX):
-                    tf *= params.concept_weight
-                frequencies[feature] = frequencies.get(feature, 0.0) + tf
         row = row_offset + offset
-        for feature, tf in frequencies.items():
+        for feature, tf in term_frequencies(fields, analyzer, params).items():
             col = vocabulary.setdefault(feature, len(vocabulary))
             rows.append(row)
             cols.append(col)
@@ -126,6 +133,7 @@ class FittedMatrix:
     vocabulary: list[str]
     matrix: sp.csr_matrix  # documents × features, float64, l2-normalised rows
     idf: np.ndarray
+    dropped: list[str] = field(default_factory=list)  # corpus stop words (max_df)
 
 
 def fit_matrix(
@@ -165,13 +173,15 @@ def fit_matrix(
     terms = list(vocabulary) or [""]
     limit = max(params.max_df * len(documents), params.max_df_floor)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
+    dropped: list[str] = []
     if (document_frequency > limit).any():
         kept = np.flatnonzero(document_frequency <= limit)
+        dropped = [terms[i] for i in np.flatnonzero(document_frequency > limit)]
         counts = counts[:, kept]
         terms = [terms[i] for i in kept]
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
     matrix = transformer.fit_transform(counts).tocsr()
-    return FittedMatrix(terms, matrix, transformer.idf_)
+    return FittedMatrix(terms, matrix, transformer.idf_, dropped)
 
 
 def fit(
@@ -197,5 +207,5 @@ def fit(
         facets=Facets.from_documents(documents),
         concepts=concepts,
         analysis=params.analysis,
-        meta={"params": params.as_dict()},
+        meta={"params": params.as_dict(), "dropped_features": fitted.dropped},
     )

@@ -13,15 +13,18 @@ from __future__ import annotations
 import io
 import json
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matchmaking.ranker import kernels
 from matchmaking.ranker.text import AnalysisOptions, Analyzer, GlossaryConcept, GlossaryMatcher
 
 if TYPE_CHECKING:
+    from matchmaking.ranker.delta import Segment
     from matchmaking.ranker.fit import Document
 
 FORMAT = 1
@@ -105,23 +108,37 @@ class Filters:
         return any(asdict(self).values())
 
 
-def _top_positions(scores: np.ndarray, sample: np.ndarray, k: int) -> np.ndarray:
-    """The positions of the k best positive scores, best first; ties go to the lower position.
+def boost_factors(f: Facets, regional_boost: float) -> np.ndarray:
+    steps = (~f.metropolitan).astype(np.float32) + f.lying_dragon.astype(np.float32)
+    return np.float32(1) + np.float32(regional_boost) * steps
 
-    The k-th best score within any sample of documents is a lower bound of the k-th best
-    overall, so only documents scoring at least that need sorting: exact, in O(N), and
-    without partitioning the whole array.
-    """
-    floor = 0.0
-    values = scores[sample]
-    values = values[values > 0]
-    if len(values) >= k:
-        floor = float(np.partition(values, len(values) - k)[len(values) - k])
-    keep = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
-    if len(keep) > k:
-        kth = np.partition(scores[keep], len(keep) - k)[len(keep) - k]
-        keep = keep[scores[keep] >= kth]
-    return keep[np.lexsort((keep, -scores[keep]))][:k]
+
+def facet_mask(f: Facets, filters: Filters, n: int) -> np.ndarray:
+    """The documents (of n, described by the facets f) that pass the filters."""
+    mask = np.ones(n, dtype=bool)
+
+    def allowed(values: list[str], wanted: tuple[str, ...]) -> np.ndarray:
+        # A lookup table indexed by the facet code: one gather over the documents.
+        table = np.zeros(max(len(values), 1), dtype=bool)
+        table[[values.index(v) for v in wanted if v in values]] = True
+        return table
+
+    if filters.kinds:
+        mask &= allowed(f.kinds, filters.kinds)[f.kind]
+    if filters.regions:
+        mask &= allowed(f.regions, filters.regions)[f.region]
+    if filters.prefectures:
+        table = np.zeros(256, dtype=bool)
+        table[[int(p) for p in filters.prefectures if p.isdigit() and int(p) < 256]] = True
+        mask &= table[f.prefecture]
+    if filters.lying_dragons_only:
+        mask &= f.lying_dragon
+    for name in ("industries", "partnership_types", "languages"):
+        wanted = getattr(filters, name)
+        if wanted:
+            facet: MultiFacet = getattr(f, name)
+            mask &= facet.mask(wanted, n)
+    return mask
 
 
 @dataclass(frozen=True)
@@ -177,15 +194,39 @@ class Index:
         self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis)
         self.meta = meta
         self._boosts: dict[float, np.ndarray] = {}
-        self._masks: dict[Filters, np.ndarray] = {}
+        self._masks: dict[Filters, tuple[np.ndarray, np.ndarray]] = {}
+        self._local = threading.local()
+        self.segment: Segment | None = None
 
     def __len__(self) -> int:
-        return len(self.ids)
+        """Documents in the fitted index plus those in the delta segment."""
+        return len(self.ids) + (len(self.segment) if self.segment is not None else 0)
 
     @property
     def nbytes(self) -> int:
         arrays = [self.idf, self.indptr, self.indices, self.data, self.ids]
         return sum(a.nbytes for a in arrays)
+
+    # -- edits (matchmaking.ranker.delta drives these) --
+
+    def extend_vocabulary(self, features: list[str], idf: np.ndarray) -> None:
+        """Add features that have no postings in the fitted index (only in the delta)."""
+        for feature in features:
+            self.term_ids[feature] = len(self.vocabulary)
+            self.vocabulary.append(feature)
+        self.idf = np.concatenate([self.idf, idf.astype(np.float32)])
+        self.indptr = np.concatenate(
+            [self.indptr, np.full(len(features), self.indptr[-1], dtype=self.indptr.dtype)]
+        )
+
+    def zero_documents(self, positions: np.ndarray) -> None:
+        """Set every posting of these fitted documents to zero: they no longer score."""
+        if not self.data.flags.writeable:
+            self.data = self.data.copy()
+        kernels.zero_documents(self.indptr, self.indices, self.data, positions)
+
+    def set_segment(self, segment: Segment | None) -> None:
+        self.segment = segment
 
     def vectorize(self, text: str) -> QueryVector:
         terms, weights = [], []
@@ -201,69 +242,52 @@ class Index:
         return QueryVector(np.array(terms, dtype=np.int64), vector.astype(np.float32))
 
     def scores(self, query: QueryVector) -> np.ndarray:
-        """Cosine similarity of every document with the query, summed over its postings only.
-
-        The postings of the query's terms are concatenated and summed per document with
-        np.bincount (float64); documents off those postings stay at zero.
-        """
-        n = len(self.ids)
-        if len(query.terms) == 0:
-            return np.zeros(n)
-        starts, ends = self.indptr[query.terms], self.indptr[query.terms + 1]
-        slices = [slice(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-        documents = np.concatenate([self.indices[s] for s in slices])
-        products = np.concatenate([self.data[s] for s in slices])
-        products *= np.repeat(query.weights, ends - starts)
-        return np.bincount(documents, weights=products, minlength=n)
+        """Cosine similarity of every document with the query (float32), from its postings."""
+        scores = np.zeros(len(self.ids), dtype=np.float32)
+        if len(query.terms):
+            kernels.accumulate(
+                self.indptr,
+                self.indices,
+                self.data,
+                query.terms,
+                query.weights,
+                kernels._EMPTY_BOOL,
+                scores,
+            )
+        return scores
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """The documents that pass the filters (cached: visitors reuse a few filters)."""
         if not filters:
             return None
+        return self._filter(filters)[0]
+
+    def _filter(self, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+        """The filter's mask and the positions it lets through (ascending)."""
         cached = self._masks.get(filters)
         if cached is None:
             if len(self._masks) >= 256:
                 self._masks.clear()
-            cached = self._masks[filters] = self._build_mask(filters)
+            mask = self._build_mask(filters)
+            cached = self._masks[filters] = (mask, np.flatnonzero(mask).astype(np.int32))
         return cached
 
     def _build_mask(self, filters: Filters) -> np.ndarray:
-        f = self.facets
-        n = len(self.ids)
-        mask = np.ones(n, dtype=bool)
-
-        def allowed(values: list[str], wanted: tuple[str, ...]) -> np.ndarray:
-            # A lookup table indexed by the facet code: one gather over the documents.
-            table = np.zeros(max(len(values), 1), dtype=bool)
-            table[[values.index(v) for v in wanted if v in values]] = True
-            return table
-
-        if filters.kinds:
-            mask &= allowed(f.kinds, filters.kinds)[f.kind]
-        if filters.regions:
-            mask &= allowed(f.regions, filters.regions)[f.region]
-        if filters.prefectures:
-            table = np.zeros(256, dtype=bool)
-            table[[int(p) for p in filters.prefectures if p.isdigit() and int(p) < 256]] = True
-            mask &= table[f.prefecture]
-        if filters.lying_dragons_only:
-            mask &= f.lying_dragon
-        for name in ("industries", "partnership_types", "languages"):
-            wanted = getattr(filters, name)
-            if wanted:
-                facet: MultiFacet = getattr(f, name)
-                mask &= facet.mask(wanted, n)
-        return mask
+        return facet_mask(self.facets, filters, len(self.ids))
 
     def boost_factors(self, regional_boost: float) -> np.ndarray:
         """1 + boost outside metropolitan prefectures, 1 + 2 × boost for lying dragons."""
         factors = self._boosts.get(regional_boost)
         if factors is None:
-            f = self.facets
-            steps = (~f.metropolitan).astype(np.float32) + f.lying_dragon.astype(np.float32)
-            factors = (np.float32(1) + np.float32(regional_boost) * steps).astype(np.float64)
-            self._boosts[regional_boost] = factors
+            factors = self._boosts[regional_boost] = boost_factors(self.facets, regional_boost)
         return factors
+
+    def _buffer(self) -> np.ndarray:
+        # One zeroed score array per thread, reused: select_top leaves it zeroed again.
+        buffer = getattr(self._local, "scores", None)
+        if buffer is None:
+            buffer = self._local.scores = np.zeros(len(self.ids), dtype=np.float32)
+        return buffer
 
     def search(
         self,
@@ -273,42 +297,88 @@ class Index:
         filters: Filters | None = None,
         regional_boost: float = 0.0,
     ) -> list[Hit]:
-        """The top documents by (boosted) cosine similarity, exactly; O(N) selection."""
+        """The top documents by (boosted) cosine similarity, exactly, in one pass each over
+        the query's postings and the (filtered) documents."""
         query = self.vectorize(text) if isinstance(text, str) else text
-        base = self.scores(query)
-        final = base * self.boost_factors(regional_boost) if regional_boost else base
+        if len(query.terms) == 0 or top <= 0:
+            return []
+        hits = self._search_fitted(query, top, filters, regional_boost)
+        if self.segment is not None and len(self.segment):
+            extra = self._search_segment(self.segment, query, top, filters, regional_boost)
+            hits = sorted(hits + extra, key=lambda h: (-h.score, h.position))[:top]
+        return hits
+
+    def _search_fitted(
+        self, query: QueryVector, top: int, filters: Filters | None, regional_boost: float
+    ) -> list[Hit]:
+        allowed, candidates = kernels._EMPTY_BOOL, kernels._EMPTY_INT
         if filters:
-            allowed = self.mask(filters)
-            if allowed is not None:
-                final = np.where(allowed, final, 0.0)
-        positions = _top_positions(final, self._sample(query), top)
-        unboosted = base[positions]
-        final = final[positions]
+            allowed, candidates = self._filter(filters)
+            if len(candidates) == 0:
+                return []
+        factors = self.boost_factors(regional_boost) if regional_boost else kernels._EMPTY_FLOAT
+        scores = self._buffer()
+        kernels.accumulate(
+            self.indptr, self.indices, self.data, query.terms, query.weights, allowed, scores
+        )
+        positions = np.empty(top, dtype=np.int64)
+        final = np.empty(top, dtype=np.float32)
+        base = np.empty(top, dtype=np.float32)
+        found = kernels.select_top(scores, factors, candidates, top, positions, final, base)
         return [
             Hit(
                 position=int(positions[j]),
                 id=int(self.ids[positions[j]]),
                 external_id=self.external_ids[positions[j]],
                 score=float(final[j]),
-                unboosted_score=float(unboosted[j]),
-                boosted=bool(final[j] > unboosted[j]),
+                unboosted_score=float(base[j]),
+                boosted=bool(final[j] > base[j]),
             )
-            for j in range(len(positions))
+            for j in range(found)
         ]
 
-    def _sample(self, query: QueryVector) -> np.ndarray:
-        """The postings of the query's heaviest term: where the best documents are likely."""
-        if len(query.terms) == 0:
-            return np.zeros(0, dtype=np.int32)
-        term = int(query.terms[int(np.argmax(query.weights))])
-        return self.indices[self.indptr[term] : self.indptr[term + 1]]
+    def _search_segment(
+        self,
+        segment: Segment,
+        query: QueryVector,
+        top: int,
+        filters: Filters | None,
+        regional_boost: float,
+    ) -> list[Hit]:
+        """The delta's best documents; their positions follow the fitted ones."""
+        base = segment.scores(query.terms, query.weights, len(self.vocabulary))
+        final = base * boost_factors(segment.facets, regional_boost) if regional_boost else base
+        if filters:
+            final = np.where(facet_mask(segment.facets, filters, len(segment)), final, 0)
+        order = [int(j) for j in np.lexsort((np.arange(len(final)), -final)) if final[j] > 0]
+        offset = len(self.ids)
+        return [
+            Hit(
+                position=offset + j,
+                id=segment.documents[j].id,
+                external_id=segment.documents[j].external_id,
+                score=float(final[j]),
+                unboosted_score=float(base[j]),
+                boosted=bool(final[j] > base[j]),
+            )
+            for j in order[:top]
+        ]
 
     def contributions(
         self, query: QueryVector, positions: Sequence[int], limit: int = 5
     ) -> list[list[Contribution]]:
         """For each document, the query features that added most to its score."""
-        targets = np.array(sorted(set(positions)), dtype=np.int32)
-        per_document: dict[int, list[Contribution]] = {int(p): [] for p in targets}
+        offset = len(self.ids)
+        targets = np.array(sorted({p for p in positions if p < offset}), dtype=np.int32)
+        per_document: dict[int, list[Contribution]] = {int(p): [] for p in positions}
+        weight_of = dict(zip(query.terms.tolist(), query.weights.tolist(), strict=True))
+        for position in {p for p in positions if p >= offset and self.segment is not None}:
+            assert self.segment is not None
+            terms, values = self.segment.row(position - offset)
+            for term, value in zip(terms.tolist(), values.tolist(), strict=True):
+                if term in weight_of:
+                    contribution = Contribution(self.vocabulary[term], weight_of[term] * value)
+                    per_document[position].append(contribution)
         for term, weight in zip(query.terms.tolist(), query.weights.tolist(), strict=True):
             postings = self.indices[self.indptr[term] : self.indptr[term + 1]]
             at = np.searchsorted(postings, targets)
@@ -336,6 +406,8 @@ class Index:
             "analysis": asdict(self.analysis),
             "meta": self.meta,
         }
+        if self.segment is not None:
+            header["segment_documents"] = [asdict(doc) for doc in self.segment.documents]
         arrays = {
             "header": np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8),
             "idf": self.idf,
@@ -353,6 +425,10 @@ class Index:
             facet: MultiFacet = getattr(f, name)
             arrays[f"{name}_indptr"] = facet.indptr
             arrays[f"{name}_documents"] = facet.documents
+        if self.segment is not None:
+            arrays["segment_indptr"] = self.segment.indptr
+            arrays["segment_indices"] = self.segment.indices
+            arrays["segment_data"] = self.segment.data
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
         return buffer.getvalue()
@@ -391,7 +467,7 @@ class Index:
             )
             for c in header["concepts"]
         ]
-        return cls(
+        index = cls(
             vocabulary=header["vocabulary"],
             idf=arrays["idf"],
             indptr=arrays["indptr"],
@@ -404,3 +480,20 @@ class Index:
             analysis=AnalysisOptions(**header["analysis"]),
             meta=header["meta"],
         )
+        if "segment_documents" in header:
+            from matchmaking.ranker.delta import Segment
+            from matchmaking.ranker.fit import Document
+
+            documents = [
+                Document(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+                for d in header["segment_documents"]
+            ]
+            index.set_segment(
+                Segment(
+                    documents=documents,
+                    indptr=arrays["segment_indptr"],
+                    indices=arrays["segment_indices"],
+                    data=arrays["segment_data"],
+                )
+            )
+        return index

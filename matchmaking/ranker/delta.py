@@ -1,0 +1,137 @@
+"""Edits without a refit: a small delta segment beside the fitted index.
+
+An edited or newly published organization is vectorised with the fitted model (same
+analysis, field weights and idf) into a delta segment that every query also scores; its old
+postings in the main index are set to zero, so it is found once, with its new text. A
+withdrawn organization only loses its postings. The delta is scored exhaustively (it is a few
+hundred rows at most before the next full rebuild folds it in), so an edit is searchable in
+milliseconds.
+
+IDF drift: the idf of every existing feature stays as fitted. A feature that the fit never
+saw gets the smoothed idf it would have had with the delta's document frequency, so the
+delta ranks like a full rebuild except for how much the edits themselves would have moved
+the corpus statistics. Corpus stop words (dropped at fit time for being too common) stay
+dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from matchmaking.ranker.fit import Document, FitParams, term_frequencies
+from matchmaking.ranker.index import Facets, Index
+
+
+@dataclass
+class Segment:
+    """Rows (documents × features) in CSR form, l2-normalised float32, with their facets.
+
+    The documents keep their facets and ids only (`fields` empty): rows are vectorised once,
+    when the edit arrives.
+    """
+
+    documents: list[Document]
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.facets = Facets.from_documents(self.documents)
+        self.ids = np.array([doc.id for doc in self.documents], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def scores(self, terms: np.ndarray, weights: np.ndarray, vocabulary_size: int) -> np.ndarray:
+        """Cosine similarity of each delta document with the query."""
+        query = np.zeros(vocabulary_size, dtype=np.float32)
+        query[terms] = weights
+        products = self.data * query[self.indices]
+        scores = np.zeros(len(self), dtype=np.float32)
+        np.add.at(scores, np.repeat(np.arange(len(self)), np.diff(self.indptr)), products)
+        return scores
+
+    def row(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.indptr[j], self.indptr[j + 1]
+        return self.indices[start:end], self.data[start:end]
+
+    def without(self, ids: set[int]) -> Segment:
+        keep = [j for j, doc in enumerate(self.documents) if doc.id not in ids]
+        rows = [self.row(j) for j in keep]
+        return _segment([self.documents[j] for j in keep], rows)
+
+
+def _segment(documents: list[Document], rows: list[tuple[np.ndarray, np.ndarray]]) -> Segment:
+    lengths = [len(terms) for terms, _ in rows]
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(lengths)
+    return Segment(
+        documents=documents,
+        indptr=indptr,
+        indices=np.concatenate([t for t, _ in rows]).astype(np.int32)
+        if rows
+        else np.zeros(0, np.int32),
+        data=np.concatenate([v for _, v in rows]).astype(np.float32)
+        if rows
+        else np.zeros(0, np.float32),
+    )
+
+
+def _params(index: Index) -> FitParams:
+    stored = index.meta.get("params", {})
+    return FitParams(
+        field_weights=stored.get("field_weights", FitParams().field_weights),
+        concept_weight=stored.get("concept_weight", FitParams().concept_weight),
+        analysis=index.analysis,
+    )
+
+
+def _rows(index: Index, documents: Sequence[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Vectorise documents with the fitted model (TfidfTransformer's arithmetic)."""
+    params = _params(index)
+    dropped = set(index.meta.get("dropped_features", ()))
+    frequencies = [term_frequencies(doc.fields, index.analyzer, params) for doc in documents]
+    # Features the fit never saw join the vocabulary, with idf from this batch's counts.
+    unseen: dict[str, int] = {}
+    for tf in frequencies:
+        for feature in tf:
+            if feature not in index.term_ids and feature not in dropped:
+                unseen[feature] = unseen.get(feature, 0) + 1
+    if unseen:
+        n = len(index.ids)
+        added = list(unseen)
+        idf = [math.log((1 + n) / (1 + unseen[f])) + 1 for f in added]
+        index.extend_vocabulary(added, np.array(idf, dtype=np.float32))
+    rows = []
+    for tf in frequencies:
+        pairs = sorted((index.term_ids[f], v) for f, v in tf.items() if f in index.term_ids)
+        terms = np.array([t for t, _ in pairs], dtype=np.int32)
+        values = np.array([v for _, v in pairs], dtype=np.float64) * index.idf[terms]
+        norm = math.sqrt(float(values @ values)) if len(values) else 0.0
+        rows.append((terms, (values / norm if norm > 0 else values).astype(np.float32)))
+    return rows
+
+
+def apply_edits(
+    index: Index, *, upserts: Sequence[Document] = (), removals: Iterable[int] = ()
+) -> None:
+    """Make `upserts` searchable with their new text and `removals` unsearchable, in place.
+
+    Both are by organization id; an upsert of an id already in the delta replaces it there.
+    """
+    upserts = list(upserts)
+    changed = {doc.id for doc in upserts} | set(removals)
+    main = [index.position_of[pk] for pk in changed if pk in index.position_of]
+    if main:
+        index.zero_documents(np.array(sorted(main), dtype=np.int32))
+    segment = index.segment.without(changed) if index.segment is not None else None
+    documents = segment.documents if segment is not None else []
+    rows = [segment.row(j) for j in range(len(segment))] if segment is not None else []
+    for doc, row in zip(upserts, _rows(index, upserts), strict=True):
+        documents.append(replace(doc, fields={}))
+        rows.append(row)
+    index.set_segment(_segment(documents, rows) if documents else None)

@@ -1,0 +1,149 @@
+"""The two loops a query spends its time in, compiled with numba.
+
+`accumulate` walks the postings of the query's terms once and adds weight × value into a
+float32 score per document (skipping documents a filter excludes, so a selective filter
+writes little); `select_top` makes one pass over the scores (or over the documents a filter
+lets through), applies the regional boost, keeps the k best in a small array and resets each
+score it read to zero, so the buffer is clean for the next query without another pass.
+
+Compiled on first use and cached on disk (`cache=True`), so a new process pays the
+compilation once per machine, not once per start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_EMPTY_BOOL = np.zeros(0, dtype=np.bool_)
+_EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
+_EMPTY_INT = np.zeros(0, dtype=np.int32)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def accumulate(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    allowed: np.ndarray,
+    scores: np.ndarray,
+) -> None:
+    """scores[d] += w × value for every posting (d, value) of each query term (t, w)."""
+    filtered = allowed.shape[0] > 0
+    for j in range(terms.shape[0]):
+        term = terms[j]
+        weight = weights[j]
+        start = indptr[term]
+        end = indptr[term + 1]
+        if filtered:
+            for p in range(start, end):
+                document = indices[p]
+                if allowed[document]:
+                    scores[document] += weight * data[p]
+        else:
+            for p in range(start, end):
+                scores[indices[p]] += weight * data[p]
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _better(score: float, position: int, other_score: float, other_position: int) -> bool:
+    # Higher score first; on a tie the lower position (index order) wins.
+    return score > other_score or (score == other_score and position < other_position)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def select_top(
+    scores: np.ndarray,
+    factors: np.ndarray,
+    candidates: np.ndarray,
+    k: int,
+    out_position: np.ndarray,
+    out_score: np.ndarray,
+    out_base: np.ndarray,
+) -> int:
+    """The k best positive scores × factors, best first; every score read is reset to 0.
+
+    `candidates` (ascending positions) limits the pass to the documents a filter lets
+    through; empty means every document. `factors` empty means no boost. Returns how many
+    of the k slots were filled.
+    """
+    boosted = factors.shape[0] > 0
+    every = candidates.shape[0] == 0
+    count = candidates.shape[0] if not every else scores.shape[0]
+    found = 0
+    worst = 0  # the slot holding the weakest of the k kept
+    for i in range(count):
+        position = i if every else candidates[i]
+        base = scores[position]
+        if base == 0.0:
+            continue
+        scores[position] = 0.0
+        if base < 0.0:
+            continue
+        final = base * factors[position] if boosted else base
+        if found < k:
+            out_position[found] = position
+            out_score[found] = final
+            out_base[found] = base
+            found += 1
+            if found == k:
+                worst = 0
+                for s in range(1, k):
+                    if _better(
+                        out_score[worst], out_position[worst], out_score[s], out_position[s]
+                    ):
+                        worst = s
+        elif _better(final, position, out_score[worst], out_position[worst]):
+            out_position[worst] = position
+            out_score[worst] = final
+            out_base[worst] = base
+            worst = 0
+            for s in range(1, k):
+                if _better(out_score[worst], out_position[worst], out_score[s], out_position[s]):
+                    worst = s
+    # Insertion sort of the few kept, best first.
+    for a in range(1, found):
+        p, f, b = out_position[a], out_score[a], out_base[a]
+        j = a - 1
+        while j >= 0 and _better(f, p, out_score[j], out_position[j]):
+            out_position[j + 1] = out_position[j]
+            out_score[j + 1] = out_score[j]
+            out_base[j + 1] = out_base[j]
+            j -= 1
+        out_position[j + 1] = p
+        out_score[j + 1] = f
+        out_base[j + 1] = b
+    return found
+
+
+@njit(cache=True, nogil=True)
+def zero_documents(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, positions: np.ndarray
+) -> None:
+    """Set the postings of these documents (ascending positions) to zero, in every term."""
+    for term in range(indptr.shape[0] - 1):
+        start = indptr[term]
+        end = indptr[term + 1]
+        if start == end:
+            continue
+        found = np.searchsorted(indices[start:end], positions)
+        for i in range(positions.shape[0]):
+            at = start + found[i]
+            if at < end and indices[at] == positions[i]:
+                data[at] = 0.0
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) both kernels for the index's array types."""
+    indptr = np.array([0, 1], dtype=np.int64)
+    indices = np.array([0], dtype=np.int32)
+    data = np.array([1.0], dtype=np.float32)
+    terms = np.array([0], dtype=np.int64)
+    weights = np.array([1.0], dtype=np.float32)
+    scores = np.zeros(1, dtype=np.float32)
+    for allowed in (_EMPTY_BOOL, np.ones(1, dtype=np.bool_)):
+        accumulate(indptr, indices, data, terms, weights, allowed, scores)
+        out = (np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, np.float32))
+        select_top(scores, _EMPTY_FLOAT, _EMPTY_INT, 1, *out)
