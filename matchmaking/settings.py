@@ -252,6 +252,8 @@ if not 0 <= RANKER_REGIONAL_BOOST <= 1:
 RANKER_RELOAD_SECONDS = env_int("RANKER_RELOAD_SECONDS", 2)
 # Rebuild the index (as a background task) when published organizations change.
 RANKER_AUTO_REBUILD = env_bool("RANKER_AUTO_REBUILD", default=True)
+# Edited organizations go into a delta segment until it holds this many; then a full rebuild.
+RANKER_DELTA_LIMIT = env_int("RANKER_DELTA_LIMIT", 500)
 # Requests per minute per client address on /api/v1/.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
 

@@ -26,6 +26,7 @@ from matchmaking.ranker import (
     Reason,
     fit,
 )
+from matchmaking.ranker.delta import apply_edits
 from profiles.models import Concept, ForeignFirm, Industry, Organization
 from profiles.models.organizations import OrganizationQuerySet
 
@@ -110,6 +111,44 @@ def build_index(*, params: FitParams | None = None, workers: int = 1) -> SearchI
     documents = organization_documents()
     params = params or FitParams()
     index = fit(documents, glossary_concepts(), params, workers=workers)
+    stored = _store(index, read_at=read_at, started=started, params=params.as_dict())
+    logger.info("Built %s in %.2f s", stored, stored.build_seconds)
+    return stored
+
+
+def update_index(organization_ids: Iterable[int]) -> SearchIndex:
+    """Apply changed organizations to the newest index as a delta, without a refit.
+
+    Published ones are (re)vectorised into the delta segment, the others leave the index;
+    once the delta holds more than RANKER_DELTA_LIMIT organizations, or there is no index
+    yet, this is a full rebuild instead (which also refreshes the idf: see ranker.delta).
+    The newest row is locked while the update is made, so two concurrent updates apply
+    one after the other instead of one losing the other's change (PostgreSQL; SQLite runs
+    one writer at a time anyway).
+    """
+    ids = set(organization_ids)
+    started = time.perf_counter()
+    with transaction.atomic():
+        newest = SearchIndex.objects.select_for_update().order_by("-pk").first()
+        if newest is None:
+            return build_index()
+        index = Index.from_bytes(bytes(newest.blob))
+        pending = len(index.segment) if index.segment is not None else 0
+        if pending + len(ids) > settings.RANKER_DELTA_LIMIT:
+            index = None
+        else:
+            read_at = timezone.now()
+            documents = organization_documents(Organization.objects.filter(pk__in=ids))
+            published = {doc.id for doc in documents}
+            apply_edits(index, upserts=documents, removals=ids - published)
+            stored = _store(index, read_at=read_at, started=started, params=newest.params)
+    if index is None:
+        return build_index()
+    logger.info("Updated %s with %d organizations", stored, len(ids))
+    return stored
+
+
+def _store(index: Index, *, read_at: Any, started: float, params: dict[str, Any]) -> SearchIndex:
     blob = index.to_bytes()
     with transaction.atomic():
         stored = SearchIndex.objects.create(
@@ -117,13 +156,12 @@ def build_index(*, params: FitParams | None = None, workers: int = 1) -> SearchI
             document_count=len(index),
             vocabulary_size=len(index.vocabulary),
             build_seconds=time.perf_counter() - started,
-            params=params.as_dict(),
+            params=params,
             size_bytes=len(blob),
             blob=blob,
         )
         stale = SearchIndex.objects.order_by("-pk").values_list("pk", flat=True)[KEEP_VERSIONS:]
         SearchIndex.objects.filter(pk__in=list(stale)).delete()
-    logger.info("Built %s in %.2f s", stored, stored.build_seconds)
     return stored
 
 

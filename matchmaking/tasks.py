@@ -21,3 +21,10 @@ def rebuild_index(requested_at: str | None = None) -> int | None:
         ):
             return None
     return suggestions.build_index().pk
+
+
+@task()
+def update_index(organization_ids: list[int]) -> int:
+    """Make changed organizations searchable now: a delta on the newest index (or a
+    rebuild when the delta is full)."""
+    return suggestions.update_index(organization_ids).pk

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from matchmaking import suggestions
 from matchmaking.models import SearchIndex
-from matchmaking.ranker import Filters
+from matchmaking.ranker import Filters, Index
 from profiles.models import Organization, PartnershipType
 from profiles.services import organizations_set_status
 from tests.conftest import make_organization
@@ -118,6 +118,38 @@ def test_publishing_rebuilds_the_index_in_a_background_task(
         organizations_set_status(organizations=[draft], status="published", user=root)
     assert suggestions.current_index().version > before
     assert "miyagi-sensors" in ids(suggestions.suggest("force sensors robot arms"))
+
+
+def test_publishing_applies_a_delta_without_a_refit(
+    indexed: Any, root: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft = indexed["miyagi_draft"]
+    before = suggestions.current_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        organizations_set_status(organizations=[draft], status="published", user=root)
+    after = suggestions.current_index()
+    assert after.version > before.version
+    assert after.index.segment is not None
+    assert [doc.id for doc in after.index.segment.documents] == [draft.pk]
+    assert len(after.index.ids) == len(before.index.ids)  # the fitted part is as it was
+
+
+def test_archiving_takes_an_organization_out_through_the_delta(
+    indexed: Any, root: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    tokyo = Organization.objects.get(external_id="tokyo-robots")
+    with django_capture_on_commit_callbacks(execute=True):
+        organizations_set_status(organizations=[tokyo], status="archived", user=root)
+    Organization.objects.filter(pk=tokyo.pk).update(status="published")  # the index decides
+    assert "tokyo-robots" not in ids(suggestions.suggest(ROBOT_NEED))
+
+
+def test_a_full_delta_turns_the_update_into_a_rebuild(indexed: Any, settings: Any) -> None:
+    settings.RANKER_DELTA_LIMIT = 1
+    published = list(Organization.objects.published().values_list("pk", flat=True)[:2])
+    stored = suggestions.update_index(published)
+    loaded = Index.from_bytes(bytes(stored.blob))
+    assert loaded.segment is None and len(loaded) == Organization.objects.published().count()
 
 
 def test_a_burst_of_changes_already_covered_by_a_build_costs_no_second_build(
