@@ -294,6 +294,7 @@ def _measure_built(
 
     prebuilt = _Prebuilt(ours.params)
     prebuilt.corpus, prebuilt.index, prebuilt.blob = corpus, ours.index, ours.blob
+    prebuilt.to_corpus = ours.to_corpus
     result = measure(
         prebuilt,
         corpus,

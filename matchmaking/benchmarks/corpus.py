@@ -28,8 +28,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
 from matchmaking.ranker import Document, FitParams, GlossaryConcept, Index
-from matchmaking.ranker.fit import _analyse_star
-from matchmaking.ranker.index import Facets
+from matchmaking.ranker.fit import FittedMatrix, _analyse_star, serving_index
 
 CACHE_FORMAT = 1
 
@@ -102,21 +101,9 @@ def assemble(corpus: Corpus, params: FitParams) -> Index:
     vocabulary, counts = prune(corpus.vocabulary, corpus.counts, params)
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
     matrix = transformer.fit_transform(counts).tocsr()
-    by_term = matrix.tocsc()
-    by_term.sort_indices()
-    return Index(
-        vocabulary=vocabulary,
-        idf=transformer.idf_.astype(np.float32),
-        indptr=by_term.indptr.astype(np.int64),
-        indices=by_term.indices.astype(np.int32),
-        data=by_term.data.astype(np.float32),
-        ids=np.array([doc.id for doc in corpus.documents], dtype=np.int64),
-        external_ids=[doc.external_id for doc in corpus.documents],
-        facets=Facets.from_documents(corpus.documents),
-        concepts=corpus.concepts,
-        analysis=params.analysis,
-        meta={"params": params.as_dict()},
-    )
+    dropped = sorted(set(corpus.vocabulary) - set(vocabulary))
+    fitted = FittedMatrix(vocabulary, matrix, transformer.idf_, dropped)
+    return serving_index(fitted, corpus.documents, corpus.concepts, params)
 
 
 def token_texts(index: Index, corpus: Corpus) -> list[str]:

@@ -14,6 +14,7 @@ not installed report why instead of a number. A system knows how to:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import sqlite3
 import time
@@ -25,6 +26,7 @@ import numpy as np
 
 from matchmaking.benchmarks.corpus import Corpus, assemble
 from matchmaking.ranker import Filters, FitParams, Index, QueryVector
+from matchmaking.ranker.delta import apply_edits
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/{database}"
 POSTGRES_DATABASE = "ryumon_bench_peers"  # throwaway: created and dropped by each run
@@ -91,10 +93,14 @@ class Ryumon(System):
         self.corpus = corpus
         self.index = assemble(corpus, self.params)
         self.blob = self.index.to_bytes()
+        # The index orders documents by prefecture; answers are given in corpus positions.
+        corpus_position = {doc.id: i for i, doc in enumerate(corpus.documents)}
+        self.to_corpus = np.array([corpus_position[int(pk)] for pk in self.index.ids])
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
         filters = Filters(prefectures=(f"{prefecture:02d}",)) if prefecture else None
-        return [hit.position for hit in self.index.search(query.vector, filters=filters)]
+        hits = self.index.search(query.vector, filters=filters)
+        return [int(self.to_corpus[hit.position]) for hit in hits]
 
     def stored_bytes(self) -> int:
         return self.index.nbytes
@@ -105,12 +111,20 @@ class Ryumon(System):
         return time.perf_counter() - started
 
     def edit(self, position: int, text: str) -> float | None:
-        # The ranker has no delta segment (issue #5): an edit is searchable after a full
-        # rebuild, i.e. analysing every profile again and assembling the index.
+        """Edit the profile's real text (its offers, words rotated, one new word) and time
+        until a search finds it: analysis of that profile, then the delta segment."""
         assert self.corpus is not None
+        document = self.corpus.documents[position]
+        words = document.fields["offers"].split()
+        offers = " ".join([*words[len(words) // 2 :], *words[: len(words) // 2], "zyxedited"])
+        changed = dataclasses.replace(document, fields={**document.fields, "offers": offers})
         started = time.perf_counter()
-        assemble(self.corpus, self.params)
-        return time.perf_counter() - started + self.corpus.analyse_seconds
+        apply_edits(self.index, upserts=[changed])
+        hits = self.index.search("zyxedited", top=1)
+        elapsed = time.perf_counter() - started
+        if not hits or hits[0].id != document.id:
+            raise AssertionError("the edited profile is not searchable after apply_edits")
+        return elapsed
 
 
 class Bm25s(System):

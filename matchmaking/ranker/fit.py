@@ -194,17 +194,35 @@ def fit(
     """Fit the model on the documents and return the serving index."""
     params = params or FitParams()
     fitted = fit_matrix(documents, concepts, params, workers=workers)
-    by_term = fitted.matrix.tocsc()
+    return serving_index(fitted, documents, concepts, params)
+
+
+def serving_index(
+    fitted: FittedMatrix,
+    documents: Sequence[Document],
+    concepts: list[GlossaryConcept],
+    params: FitParams,
+) -> Index:
+    """The serving layout: postings by term (float32), documents ordered by prefecture.
+
+    Ordering by prefecture (stable, so by the given order within one) puts the documents of
+    a prefecture, and of a region, next to each other in every posting list: a place filter
+    then reads only its own stretch of each list (`kernels.accumulate_ranges`). Ties in
+    score go to the earlier position, so to the lower prefecture code, then the given order.
+    """
+    order = sorted(range(len(documents)), key=lambda i: int(documents[i].prefecture))
+    ordered = [documents[i] for i in order]
+    by_term = fitted.matrix[order].tocsc()
     by_term.sort_indices()
     return Index(
-        vocabulary=fitted.vocabulary,
+        vocabulary=list(fitted.vocabulary),
         idf=fitted.idf.astype(np.float32),
         indptr=by_term.indptr.astype(np.int64),
         indices=by_term.indices.astype(np.int32),
         data=by_term.data.astype(np.float32),
-        ids=np.array([doc.id for doc in documents], dtype=np.int64),
-        external_ids=[doc.external_id for doc in documents],
-        facets=Facets.from_documents(documents),
+        ids=np.array([doc.id for doc in ordered], dtype=np.int64),
+        external_ids=[doc.external_id for doc in ordered],
+        facets=Facets.from_documents(ordered),
         concepts=concepts,
         analysis=params.analysis,
         meta={"params": params.as_dict(), "dropped_features": fitted.dropped},

@@ -141,6 +141,21 @@ def facet_mask(f: Facets, filters: Filters, n: int) -> np.ndarray:
     return mask
 
 
+MAX_RANGES = 64  # beyond this many runs of positions, a filter checks every posting
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A filter, ready to score: its mask, the positions it passes, and, for place filters,
+    the runs of positions to read (`check`: the mask still to apply within them)."""
+
+    mask: np.ndarray
+    candidates: np.ndarray
+    lows: np.ndarray
+    highs: np.ndarray
+    check: np.ndarray
+
+
 @dataclass(frozen=True)
 class Hit:
     position: int
@@ -194,7 +209,7 @@ class Index:
         self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis)
         self.meta = meta
         self._boosts: dict[float, np.ndarray] = {}
-        self._masks: dict[Filters, tuple[np.ndarray, np.ndarray]] = {}
+        self._masks: dict[Filters, _Plan] = {}
         self._local = threading.local()
         self.segment: Segment | None = None
 
@@ -260,17 +275,31 @@ class Index:
         """The documents that pass the filters (cached: visitors reuse a few filters)."""
         if not filters:
             return None
-        return self._filter(filters)[0]
+        return self._filter(filters).mask
 
-    def _filter(self, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
-        """The filter's mask and the positions it lets through (ascending)."""
+    def _filter(self, filters: Filters) -> _Plan:
+        """How to score under these filters (cached: visitors reuse a few filters)."""
         cached = self._masks.get(filters)
         if cached is None:
             if len(self._masks) >= 256:
                 self._masks.clear()
-            mask = self._build_mask(filters)
-            cached = self._masks[filters] = (mask, np.flatnonzero(mask).astype(np.int32))
+            cached = self._masks[filters] = self._plan(filters)
         return cached
+
+    def _plan(self, filters: Filters) -> _Plan:
+        mask = self._build_mask(filters)
+        candidates = np.flatnonzero(mask).astype(np.int32)
+        plan = _Plan(mask, candidates, kernels._EMPTY_RANGE, kernels._EMPTY_RANGE, mask)
+        if filters.prefectures or filters.regions:
+            # Documents are ordered by prefecture: these filters pass a few runs of positions.
+            place = Filters(prefectures=filters.prefectures, regions=filters.regions)
+            place_mask = self._build_mask(place)
+            edges = np.flatnonzero(np.diff(place_mask.astype(np.int8), prepend=0, append=0))
+            if 0 < len(edges) <= 2 * MAX_RANGES:
+                rest = mask if filters != place else kernels._EMPTY_BOOL
+                lows, highs = edges[0::2].astype(np.int32), edges[1::2].astype(np.int32)
+                plan = _Plan(mask, candidates, lows, highs, rest)
+        return plan
 
     def _build_mask(self, filters: Filters) -> np.ndarray:
         return facet_mask(self.facets, filters, len(self.ids))
@@ -311,16 +340,21 @@ class Index:
     def _search_fitted(
         self, query: QueryVector, top: int, filters: Filters | None, regional_boost: float
     ) -> list[Hit]:
-        allowed, candidates = kernels._EMPTY_BOOL, kernels._EMPTY_INT
-        if filters:
-            allowed, candidates = self._filter(filters)
-            if len(candidates) == 0:
-                return []
         factors = self.boost_factors(regional_boost) if regional_boost else kernels._EMPTY_FLOAT
         scores = self._buffer()
-        kernels.accumulate(
-            self.indptr, self.indices, self.data, query.terms, query.weights, allowed, scores
-        )
+        arrays = self.indptr, self.indices, self.data, query.terms, query.weights
+        candidates = kernels._EMPTY_INT
+        if not filters:
+            kernels.accumulate(*arrays, kernels._EMPTY_BOOL, scores)
+        else:
+            plan = self._filter(filters)
+            candidates = plan.candidates
+            if len(candidates) == 0:
+                return []
+            if len(plan.lows):
+                kernels.accumulate_ranges(*arrays, plan.lows, plan.highs, plan.check, scores)
+            else:
+                kernels.accumulate(*arrays, plan.mask, scores)
         positions = np.empty(top, dtype=np.int64)
         final = np.empty(top, dtype=np.float32)
         base = np.empty(top, dtype=np.float32)

@@ -18,6 +18,7 @@ from numba import njit
 _EMPTY_BOOL = np.zeros(0, dtype=np.bool_)
 _EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
 _EMPTY_INT = np.zeros(0, dtype=np.int32)
+_EMPTY_RANGE = np.zeros(0, dtype=np.int32)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -48,9 +49,89 @@ def accumulate(
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
+def accumulate_ranges(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    allowed: np.ndarray,
+    scores: np.ndarray,
+) -> None:
+    """As `accumulate`, reading only the postings of documents in [lows[r], highs[r]).
+
+    Postings are sorted by position, so each range is found by binary search: a filter on
+    prefectures or regions (whose documents sit together, see `fit.order_by_prefecture`)
+    reads only its own share of each posting list.
+    """
+    filtered = allowed.shape[0] > 0
+    for j in range(terms.shape[0]):
+        term = terms[j]
+        weight = weights[j]
+        start = indptr[term]
+        end = indptr[term + 1]
+        if start == end:
+            continue
+        postings = indices[start:end]
+        for r in range(lows.shape[0]):
+            a = start + np.searchsorted(postings, lows[r])
+            b = start + np.searchsorted(postings, highs[r])
+            for p in range(a, b):
+                document = indices[p]
+                if not filtered or allowed[document]:
+                    scores[document] += weight * data[p]
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
 def _better(score: float, position: int, other_score: float, other_position: int) -> bool:
     # Higher score first; on a tie the lower position (index order) wins.
     return score > other_score or (score == other_score and position < other_position)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _keep(
+    position: int,
+    base: float,
+    final: float,
+    k: int,
+    found: int,
+    worst: int,
+    out_position: np.ndarray,
+    out_score: np.ndarray,
+    out_base: np.ndarray,
+) -> tuple[int, int]:
+    """Put a document that beats the weakest kept into the k slots; new (found, worst)."""
+    if found < k:
+        slot = found
+        found += 1
+    else:
+        slot = worst
+    out_position[slot] = position
+    out_score[slot] = final
+    out_base[slot] = base
+    if found == k:
+        worst = 0
+        for s in range(1, k):
+            if _better(out_score[worst], out_position[worst], out_score[s], out_position[s]):
+                worst = s
+    return found, worst
+
+
+_BLOCK = 256
+
+
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=True)
+def _block_max(scores: np.ndarray, factors: np.ndarray, start: int, end: int) -> float:
+    best = np.float32(0.0)
+    if factors.shape[0] > 0:
+        for i in range(start, end):
+            best = max(best, scores[i] * factors[i])
+    else:
+        for i in range(start, end):
+            best = max(best, scores[i])
+    return best
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -68,41 +149,51 @@ def select_top(
     `candidates` (ascending positions) limits the pass to the documents a filter lets
     through; empty means every document. `factors` empty means no boost. Returns how many
     of the k slots were filled.
+
+    Positions are visited in ascending order, so a later document never wins a tie with one
+    already kept: strictly better than the weakest kept is the whole test. Over every
+    document, the pass goes by blocks: a block whose best (a vectorised max) cannot beat the
+    weakest kept is only zeroed, which is nearly every block once the k slots are full.
     """
     boosted = factors.shape[0] > 0
-    every = candidates.shape[0] == 0
-    count = candidates.shape[0] if not every else scores.shape[0]
     found = 0
-    worst = 0  # the slot holding the weakest of the k kept
-    for i in range(count):
-        position = i if every else candidates[i]
-        base = scores[position]
-        if base == 0.0:
-            continue
-        scores[position] = 0.0
-        if base < 0.0:
-            continue
-        final = base * factors[position] if boosted else base
-        if found < k:
-            out_position[found] = position
-            out_score[found] = final
-            out_base[found] = base
-            found += 1
-            if found == k:
-                worst = 0
-                for s in range(1, k):
-                    if _better(
-                        out_score[worst], out_position[worst], out_score[s], out_position[s]
-                    ):
-                        worst = s
-        elif _better(final, position, out_score[worst], out_position[worst]):
-            out_position[worst] = position
-            out_score[worst] = final
-            out_base[worst] = base
-            worst = 0
-            for s in range(1, k):
-                if _better(out_score[worst], out_position[worst], out_score[s], out_position[s]):
-                    worst = s
+    worst = 0
+    threshold = np.float32(0.0)
+    if candidates.shape[0] == 0:
+        n = scores.shape[0]
+        for start in range(0, n, _BLOCK):
+            end = min(start + _BLOCK, n)
+            if _block_max(scores, factors, start, end) > threshold:
+                for position in range(start, end):
+                    base = scores[position]
+                    final = base * factors[position] if boosted else base
+                    if final > threshold:
+                        found, worst = _keep(
+                            position,
+                            base,
+                            final,
+                            k,
+                            found,
+                            worst,
+                            out_position,
+                            out_score,
+                            out_base,
+                        )
+                        if found == k:
+                            threshold = out_score[worst]
+            scores[start:end] = 0.0
+    else:
+        for i in range(candidates.shape[0]):
+            position = candidates[i]
+            base = scores[position]
+            scores[position] = 0.0
+            final = base * factors[position] if boosted else base
+            if final > threshold:
+                found, worst = _keep(
+                    position, base, final, k, found, worst, out_position, out_score, out_base
+                )
+                if found == k:
+                    threshold = out_score[worst]
     # Insertion sort of the few kept, best first.
     for a in range(1, found):
         p, f, b = out_position[a], out_score[a], out_base[a]
@@ -145,5 +236,7 @@ def warm_up() -> None:
     scores = np.zeros(1, dtype=np.float32)
     for allowed in (_EMPTY_BOOL, np.ones(1, dtype=np.bool_)):
         accumulate(indptr, indices, data, terms, weights, allowed, scores)
+        ranges = np.array([0], dtype=np.int32), np.array([1], dtype=np.int32)
+        accumulate_ranges(indptr, indices, data, terms, weights, *ranges, allowed, scores)
         out = (np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, np.float32))
         select_top(scores, _EMPTY_FLOAT, _EMPTY_INT, 1, *out)
