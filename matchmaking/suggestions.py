@@ -130,22 +130,18 @@ def update_index(organization_ids: Iterable[int]) -> SearchIndex:
     started = time.perf_counter()
     with transaction.atomic():
         newest = SearchIndex.objects.select_for_update().order_by("-pk").first()
-        if newest is None:
-            return build_index()
-        index = Index.from_bytes(bytes(newest.blob))
-        pending = len(index.segment) if index.segment is not None else 0
-        if pending + len(ids) > settings.RANKER_DELTA_LIMIT:
-            index = None
-        else:
-            read_at = timezone.now()
-            documents = organization_documents(Organization.objects.filter(pk__in=ids))
-            published = {doc.id for doc in documents}
-            apply_edits(index, upserts=documents, removals=ids - published)
-            stored = _store(index, read_at=read_at, started=started, params=newest.params)
-    if index is None:
-        return build_index()
-    logger.info("Updated %s with %d organizations", stored, len(ids))
-    return stored
+        if newest is not None:
+            index = Index.from_bytes(bytes(newest.blob))
+            pending = len(index.segment) if index.segment is not None else 0
+            if pending + len(ids) <= settings.RANKER_DELTA_LIMIT:
+                read_at = timezone.now()
+                documents = organization_documents(Organization.objects.filter(pk__in=ids))
+                published = {doc.id for doc in documents}
+                apply_edits(index, upserts=documents, removals=ids - published)
+                stored = _store(index, read_at=read_at, started=started, params=newest.params)
+                logger.info("Updated %s with %d organizations", stored, len(ids))
+                return stored
+    return build_index()
 
 
 def _store(index: Index, *, read_at: Any, started: float, params: dict[str, Any]) -> SearchIndex:

@@ -1,8 +1,8 @@
 """The physical floor of a query: the bytes it must read, at the bandwidth measured now.
 
 Scoring a query must at least read each posting it touches (a document number, int32, and a
-weight, float32: 8 bytes) and make one pass over the score array (float64 per document,
-what np.bincount returns). Divided by the machine's memory bandwidth, measured with numpy
+weight, float32: 8 bytes) and make one pass over the score array (float32 per document, what
+the ranker accumulates into). Divided by the machine's memory bandwidth, measured with numpy
 in the same run (these machines are shared: a figure from yesterday is not comparable),
 that is the time no implementation reading the same index could beat.
 """
@@ -17,7 +17,7 @@ import numpy as np
 from matchmaking.ranker import Index, QueryVector
 
 BYTES_PER_POSTING = 4 + 4  # int32 document + float32 weight
-BYTES_PER_SCORE = 8  # float64 accumulator per document
+BYTES_PER_SCORE = 4  # float32 accumulator per document
 
 
 def measure_bandwidth(*, megabytes: int = 256, repeats: int = 7) -> float:

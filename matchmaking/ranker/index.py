@@ -2,10 +2,13 @@
 
 A query is vectorised with a dictionary lookup over the stored vocabulary and idf (the same
 arithmetic as TfidfVectorizer with sublinear tf and l2 norm), then scored only on the
-postings of its own terms: the postings are concatenated and summed per document with
-np.bincount, filters are boolean masks over the scored documents, and the top k are picked
-with np.partition in O(N). (A MaxScore-style pruning was tried and measured slower here:
-the common words it skips still had to be read to complete the candidates.)
+postings of its own terms by two compiled loops (`kernels`): one walk over those postings
+into a float32 score per document, and one pass that picks the top k (O(N), exact) and
+leaves the buffer zeroed. Filters are boolean masks applied while walking the postings;
+documents are ordered by prefecture, so a prefecture or region filter reads only its runs of
+positions. Edits since the fit live in a delta segment (`delta`). (A MaxScore-style pruning
+was tried and measured slower: the common words it skips still had to be read to complete
+the candidates.)
 """
 
 from __future__ import annotations
@@ -518,9 +521,10 @@ class Index:
             from matchmaking.ranker.delta import Segment
             from matchmaking.ranker.fit import Document
 
+            fields: list[dict[str, Any]] = header["segment_documents"]
             documents = [
-                Document(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
-                for d in header["segment_documents"]
+                Document(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})  # type: ignore[arg-type]
+                for d in fields
             ]
             index.set_segment(
                 Segment(

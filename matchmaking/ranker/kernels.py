@@ -12,6 +12,8 @@ compilation once per machine, not once per start.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -123,7 +125,7 @@ _BLOCK = 256
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=True)
-def _block_max(scores: np.ndarray, factors: np.ndarray, start: int, end: int) -> float:
+def _block_max(scores: np.ndarray, factors: np.ndarray, start: int, end: int) -> Any:
     best = np.float32(0.0)
     if factors.shape[0] > 0:
         for i in range(start, end):
