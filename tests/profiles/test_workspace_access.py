@@ -28,6 +28,7 @@ CODES = {"A": "43", "B": "01", "missing": "99"}
 MISSING_PK = 987654
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, INVALID = "ok", "login", 403, 404, "invalid"
+EMPTY = "empty"  # answered, but with none of the rows asked for
 
 
 @dataclass
@@ -143,6 +144,15 @@ def export(client: Client, world: World, obj: str) -> tuple[int, bool]:
     return response.status_code, f"matrix-{obj}".encode() in response.content
 
 
+def export_directory_results(client: Client, world: World, obj: str) -> tuple[int, bool]:
+    # The directory lists published organizations only; the matrix's own rows are drafts.
+    for listed in ("A", "B"):
+        make_organization(CODES[listed], name_en="Listed Works", external_id=f"listed-{listed}")
+    query = {"format": "csv", "q": "listed", "prefecture": CODES[obj]}
+    response = client.get(reverse("workspace:directory_export"), query)
+    return response.status_code, f"listed-{obj}".encode() in response.content
+
+
 ACTIONS: dict[str, tuple[str, Action]] = {
     "view draft": ("workspace:organization", view_draft),
     "create": ("workspace:organization_create", create),
@@ -153,6 +163,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "edit prefecture page": ("workspace:prefecture_guide_update", edit_prefecture_page),
     "import a row": ("workspace:import_upload", import_row),
     "export": ("workspace:export", export),
+    "export directory results": ("workspace:directory_export", export_directory_results),
 }
 # Another prefecture's rows are hidden (404); a public thing it may not change is 403.
 OTHER_PREFECTURE = {
@@ -165,6 +176,8 @@ OTHER_PREFECTURE = {
     "edit prefecture page": FORBIDDEN,
     "import a row": INVALID,
     "export": FORBIDDEN,
+    # The directory and its filters are public: the export is their results within scope.
+    "export directory results": EMPTY,
 }
 MISSING = {
     "view draft": NOT_FOUND,
@@ -176,6 +189,7 @@ MISSING = {
     "edit prefecture page": NOT_FOUND,
     "import a row": INVALID,
     "export": NOT_FOUND,
+    "export directory results": EMPTY,  # an unknown prefecture filter is dropped
 }
 
 
@@ -204,6 +218,8 @@ def test_the_access_matrix(world: World, role: str, action: str, obj: str) -> No
         assert status == 302
     elif outcome == INVALID:
         assert status in (200, 400)
+    elif outcome == EMPTY:
+        assert status == 200
     else:
         assert status == outcome
 
@@ -408,6 +424,7 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("import_commit", {"pk": job.pk}),
         ("import_template", {"file_format": "csv"}),
         ("export", {}),
+        ("directory_export", {}),
     ]
     return {name: reverse(f"workspace:{name}", kwargs=kwargs) for name, kwargs in routes}
 
@@ -423,6 +440,7 @@ READ_ONLY = {
     "import_job",
     "import_template",
     "export",
+    "directory_export",
 }
 
 
