@@ -1,5 +1,9 @@
 """The access matrix: role x action x object, for every view of the workspace and the admin.
 
+The foreign-firm side (firm pages, introductions, the curators' queue, demand, accounts) has
+its matrix in tests/matchmaking/access/; the check below that every URL pattern is in
+a matrix covers both.
+
 Aiko curates Kumamoto (A); Ben curates Hokkaido (B); Nora is a curator of no prefecture;
 Maria is a foreign-firm member; Root is an admin. Each cell asserts the response and that
 nothing changed when the action was refused.
@@ -19,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from profiles.models import Curatorship, ImportJob, Organization, PrefectureGuide
 from tests.conftest import make_curator, make_organization
+from tests.matchmaking.access.test_pages import COVERED as FIRM_SIDE
 
 pytestmark = pytest.mark.django_db
 
@@ -340,7 +345,6 @@ NOT_CURATION = {
     "home": "public page",
     "healthz": "public health check",
     "login": "public log-in form",
-    "logout": "ends the user's own session",
     "set_language": "sets the user's own language",
     "profiles:directory": "published organizations only (tests/matchmaking/test_views.py)",
     "profiles:organization": "visible_to(user): test_drafts_of_another_prefecture_are_hidden",
@@ -352,33 +356,6 @@ NOT_CURATION = {
     "workspace:import_commit": "part of 'import a row'",
     "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
     "api-openapi": "public API description",
-    # Foreign-firm accounts and pages: tests/matchmaking/test_accounts.py, test_firm_pages.py,
-    # test_introductions.py, test_demand.py (anonymous -> log in, firm sees only its own,
-    # curators and admins get 403 on firm pages, curators only their prefectures' requests).
-    "password_reset": "Django's, answers the same for any address (test_accounts)",
-    "password_reset_done": "static page",
-    "password_reset_confirm": "signed token (test_accounts)",
-    "password_reset_complete": "static page",
-    "accounts:sign_up": "public; same answer for known addresses (test_accounts)",
-    "accounts:sign_up_done": "static page",
-    "accounts:confirm": "signed token (test_accounts)",
-    "accounts:invite": "firm members only (test_only_firm_members_may_invite)",
-    "accounts:accept_invitation": "signed token (test_a_member_invites_a_colleague...)",
-    "firm:profile": "own firm only (test_firm_pages)",
-    "firm:suggested": "own firm only (test_firm_pages)",
-    "firm:dismiss": "own firm only, POST (test_firm_pages)",
-    "firm:shortlist": "own firm only (test_notes_and_shortlist_stay_private_to_the_firm)",
-    "firm:shortlist_csv": "own firm only (test_firm_pages)",
-    "firm:shortlist_toggle": "own firm only, POST, published organizations (test_firm_pages)",
-    "firm:shortlist_note": "own firm's entries only (test_notes_and_shortlist_stay_private)",
-    "introductions:index": "own firm only (test_each_side_sees_only_its_own_requests)",
-    "introductions:new": "firm members, published organizations (test_introductions)",
-    "introductions:detail": "own firm only (test_each_side_sees_only_its_own_requests)",
-    "introductions:act": "own firm, firm actions only (test_a_firm_cannot_use_curator_actions)",
-    "introductions:queue": "curated_prefecture_ids (test_each_side_sees_only_its_own_requests)",
-    "introductions:curator_detail": "curated_prefecture_ids (test_introductions)",
-    "introductions:curator_act": "curated_prefecture_ids, POST (test_introductions)",
-    "introductions:demand": "curated_prefecture_ids (test_demand)",
 }
 
 
@@ -396,6 +373,7 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_every_url_pattern_is_in_the_matrix() -> None:
     covered = {url_name for url_name, _action in ACTIONS.values()} | set(PAGES) | set(NOT_CURATION)
+    covered |= FIRM_SIDE  # firm pages, introductions, queue, demand, accounts: their own matrix
     missing = _names(get_resolver()) - covered
     assert not missing, f"Add these views to the access matrix: {sorted(missing)}"
 
