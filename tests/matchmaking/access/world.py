@@ -5,9 +5,9 @@ Maria works for Acme Robotics (firm X); Kai for Baltic Wind (firm Y); Aiko curat
 (A); Ben curates Hokkaido (B); Nora is a curator of no prefecture; Root is an admin. Acme has
 shortlisted Higo Robotics (Kumamoto) and asked for an introduction to it; Baltic Wind has done
 the same with Sapporo Dairy (Hokkaido); Acme had also shortlisted Kikuchi Works, since
-archived. Aso Gears (Kumamoto) is published and untouched; a Kumamoto draft is not
-published. Each cell asserts the response and, when the action is
-refused or has no effect, that nothing in the database changed and no email went out.
+archived. Aso Gears (Kumamoto) is published and untouched; a Kumamoto draft is not published.
+Each cell asserts the response and, when the action is refused or has no effect, that nothing
+in the database changed and no email went out. The world is built by `conftest.py`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ OK, NO_EFFECT, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "no effect", "login", 403, 40
 class World:
     users: dict[str, User | None]
     firms: dict[str, ForeignFirm]  # X, Y
-    organizations: dict[str, Organization]  # A, B, fresh, draft
+    organizations: dict[str, Organization]  # A, B, fresh, draft, archived
     introductions: dict[str, IntroductionRequest]  # by firm: X -> A, Y -> B
 
     def owner(self, role: str, obj: str) -> str:
