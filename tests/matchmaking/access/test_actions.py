@@ -55,16 +55,23 @@ def shortlist_remove(client: Client, world: World, role: str, obj: str) -> tuple
     return response, not listed
 
 
+def shows_proposal(response: Any, pk: int) -> bool:
+    """Whether the page shows this request's proposal (each names its firm)."""
+    request = IntroductionRequest.objects.filter(pk=pk).first()
+    return request is not None and request.proposal in response.content.decode()
+
+
 def introduction_view(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
-    response = client.get(reverse("introductions:detail", args=[world.introduction_pk(role, obj)]))
-    return response, b"proposes joint development" in response.content
+    pk = world.introduction_pk(role, obj)
+    response = client.get(reverse("introductions:detail", args=[pk]))
+    return response, shows_proposal(response, pk)
 
 
 def firm_acts(action: str, target: str) -> Action:
     def perform(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
         pk = world.introduction_pk(role, obj)
         response = client.post(reverse("introductions:act", args=[pk, action]), {"message": "m"})
-        return response, IntroductionRequest.objects.filter(state=target).exists()
+        return response, IntroductionRequest.objects.filter(pk=pk, state=target).exists()
 
     return perform
 
@@ -119,7 +126,7 @@ def invite(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool
 def introduction_queue_view(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
     pk = world.introduction_pk(role, obj)
     response = client.get(reverse("introductions:curator_detail", args=[pk]))
-    return response, b"proposes joint development" in response.content
+    return response, shows_proposal(response, pk)
 
 
 def curator_acts(action: str, target: str) -> Action:
@@ -127,7 +134,7 @@ def curator_acts(action: str, target: str) -> Action:
         pk = world.introduction_pk(role, obj)
         url = reverse("introductions:curator_act", args=[pk, action])
         response = client.post(url, {"message": "Matrix reason"})
-        return response, IntroductionRequest.objects.filter(state=target).exists()
+        return response, IntroductionRequest.objects.filter(pk=pk, state=target).exists()
 
     return perform
 
