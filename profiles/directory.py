@@ -21,7 +21,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture, Region
-from profiles.search import SearchPlan, plan_search, rank_by_scores, search_scores
+from profiles.search import (
+    SearchPlan,
+    match_condition,
+    plan_search,
+    rank_by_scores,
+    search_scores,
+)
 
 PAGE_SIZE = 20
 SORTS = {
@@ -219,6 +225,20 @@ def _ordering(filters: DirectoryFilters, searching: bool) -> list[Any]:
     # Relevance: search score first, then the regional organizations this site exists for.
     first = ["-search_rank"] if searching else []
     return [*first, "-lying_dragon", "prefecture__metropolitan", name.asc(), "pk"]
+
+
+def matching(
+    filters: DirectoryFilters, organizations: QuerySet[Organization]
+) -> QuerySet[Organization]:
+    """Narrow these organizations as the directory's search and filters do, on every page.
+
+    The same conditions as `browse` (search match, then each filter); sort and page are
+    ignored. Exports of the directory's results use it.
+    """
+    plan = plan_search(filters.q)
+    if plan:
+        organizations = organizations.filter(match_condition(plan))
+    return _except(organizations, _conditions(filters), "")
 
 
 def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult:

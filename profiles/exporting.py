@@ -6,8 +6,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from django.db.models import QuerySet
+
 from profiles.importing.schema import COLUMNS, FORMULA_STARTS, LIST_COLUMNS, LIST_SEPARATOR
-from profiles.models import Organization, OrganizationQuerySet
+from profiles.models import Organization
 
 
 def neutralise(value: str) -> str:
@@ -15,7 +17,7 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def export_queryset(queryset: OrganizationQuerySet) -> OrganizationQuerySet:
+def export_queryset(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
     return (
         queryset.select_related("prefecture", "municipality")
         .prefetch_related("industries", "partnership_types", "languages")

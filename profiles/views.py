@@ -14,6 +14,7 @@ from django_htmx.middleware import HtmxDetails
 from profiles import japan_map
 from profiles.directory import SORTS, DirectoryFilters, FilterOptions, browse
 from profiles.models import Organization, Prefecture, PrefectureGuide
+from profiles.models.curation import is_curator
 from profiles.templatetags.bilingual import text_language
 
 PREFECTURE_PAGE_ORGANIZATIONS = 12
@@ -30,6 +31,9 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
     filters = DirectoryFilters.from_query(request.GET, options)
     result = browse(filters, options)
     context = {"result": result, "filters": filters, "options": options, "sorts": SORTS}
+    if is_curator(request.user):
+        # Only curators get the link; the export view checks again and scopes the rows.
+        context["export_query"] = filters.querystring(sort="relevance", page=1)
     # A history restore asks for the whole page even though it says HX-Request.
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "profiles/directory.html#results", context)

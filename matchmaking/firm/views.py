@@ -5,6 +5,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +22,7 @@ from matchmaking.firm.profile import profile_gaps
 from matchmaking.firm.suggested import SuggestionPage, SuggestionQuery, suggested_partners
 from matchmaking.models import ShortlistEntry, SuggestionFeedback
 from profiles.directory import FilterOptions
-from profiles.models import Organization
+from profiles.models import ForeignFirm, Organization
 from profiles.views import HtmxHttpRequest
 
 
@@ -114,9 +115,7 @@ def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def shortlist(request: HttpRequest) -> HttpResponse:
     firm = require_firm(request)
-    entries = ShortlistEntry.objects.filter(firm=firm).select_related(
-        "organization__prefecture__region"
-    )
+    entries = _visible_entries(firm).select_related("organization__prefecture__region")
     return render(
         request,
         "matchmaking/firm/shortlist.html",
@@ -165,7 +164,7 @@ def shortlist_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def shortlist_csv(request: HttpRequest) -> HttpResponse:
     firm = require_firm(request)
-    entries = ShortlistEntry.objects.filter(firm=firm).select_related("organization__prefecture")
+    entries = _visible_entries(firm).select_related("organization__prefecture")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="shortlist.csv"'
     # A byte-order mark, so that spreadsheet programs read the Japanese names as UTF-8.
@@ -189,6 +188,17 @@ def shortlist_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _visible_entries(firm: ForeignFirm) -> QuerySet[ShortlistEntry]:
+    """The firm's entries on published organizations.
+
+    An organization taken back to draft or archived is no longer shown to firms anywhere;
+    its entry and note stay, and come back if it is published again.
+    """
+    return ShortlistEntry.objects.filter(
+        firm=firm, organization__status=Organization.Status.PUBLISHED
+    )
 
 
 def _csv_cell(value: str) -> str:

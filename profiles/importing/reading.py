@@ -15,12 +15,16 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from django.utils.translation import gettext as _
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
+# Streams of an OLE compound file: a password-protected .xlsx holds the workbook encrypted
+# in EncryptedPackage, described by EncryptionInfo; a legacy .xls holds Workbook (or Book).
+ENCRYPTED_STREAMS = {"encryptioninfo", "encryptedpackage"}
+LEGACY_WORKBOOK_STREAMS = {"workbook", "book"}
 # A real .xlsx has about a dozen entries and expands about 5 to 20 times.
 XLSX_MAX_ENTRIES = 200
 XLSX_MAX_RATIO = 100
@@ -56,19 +60,7 @@ def read_table(content: bytes, *, file_name: str, max_bytes: int, max_rows: int)
         raise FileRejected(_("The file is empty."))
     named_xlsx = file_name.lower().endswith((".xlsx", ".xlsm"))
     if content.startswith(OLE_MAGIC):
-        if ENCRYPTED_STREAM in content:
-            raise FileRejected(
-                _(
-                    "The workbook is protected with a password. Remove the password in Excel "
-                    "(File > Info > Protect Workbook) and upload it again."
-                )
-            )
-        raise FileRejected(
-            _(
-                "This is an old Excel 97-2003 (.xls) file. Save it as .xlsx "
-                "(Excel Workbook) or as CSV and upload it again."
-            )
-        )
+        _refuse_ole(content)
     if content.startswith(ZIP_MAGIC):
         table = _read_xlsx(content, max_rows=max_rows)
         if not named_xlsx:
@@ -78,6 +70,38 @@ def read_table(content: bytes, *, file_name: str, max_bytes: int, max_rows: int)
     if named_xlsx:
         table.warnings.append(_("The file is named .xlsx but is really CSV; it was read as CSV."))
     return table
+
+
+def _refuse_ole(content: bytes) -> NoReturn:
+    """Refuse an OLE compound file, saying which kind it is from the streams it holds.
+
+    Its directory is read, not searched for names: the bytes "EncryptionInfo" can just as
+    well be text in a cell of an old .xls.
+    """
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(content)) as ole:
+            streams = {"/".join(path).lower() for path in ole.listdir()}
+    except Exception:  # olefile raises many kinds on a damaged file
+        streams = set(LEGACY_WORKBOOK_STREAMS)  # most likely an old workbook, cut short
+    if streams >= ENCRYPTED_STREAMS:
+        raise FileRejected(
+            _(
+                "The workbook is protected with a password. Remove the password in Excel "
+                "(File > Info > Protect Workbook) and upload it again."
+            )
+        )
+    if streams & LEGACY_WORKBOOK_STREAMS:
+        raise FileRejected(
+            _(
+                "This is an old Excel 97-2003 (.xls) file. Save it as .xlsx "
+                "(Excel Workbook) or as CSV and upload it again."
+            )
+        )
+    raise FileRejected(
+        _("This is an old-format Office file, not an Excel workbook. Upload CSV or .xlsx.")
+    )
 
 
 def _line_of(content: bytes, offset: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from profiles import exporting
+from profiles.directory import DirectoryFilters, FilterOptions, matching
 from profiles.forms import ImportUploadForm
 from profiles.importing.jobs import import_job_commit, import_job_start
 from profiles.models import ImportJob, Organization
@@ -126,6 +128,26 @@ def export(request: HttpRequest) -> HttpResponse:
         organizations = organizations.filter(kind=kind)
     if request.GET.get("lying_dragon"):
         organizations = organizations.lying_dragons()
+    return _export(organizations, file_format)
+
+
+@require_GET
+@curator_required
+def directory_export(request: HttpRequest) -> HttpResponse:
+    """The public directory's current results, those the curator curates, in the import schema.
+
+    The query string is the directory's (`q`, `kind`, `region`, `prefecture`, `industry`,
+    `partnership`, `language`, `dragons`); every page of results goes in the file.
+    """
+    file_format = request.GET.get("format", "csv")
+    if file_format not in CONTENT_TYPES:
+        raise Http404
+    filters = DirectoryFilters.from_query(request.GET, FilterOptions.load())
+    scope = Organization.objects.published().curated_by(request.user)
+    return _export(matching(filters, scope), file_format)
+
+
+def _export(organizations: QuerySet[Organization], file_format: str) -> HttpResponse:
     queryset = exporting.export_queryset(organizations)
     body = exporting.to_csv(queryset) if file_format == "csv" else exporting.to_xlsx(queryset)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -37,4 +37,5 @@ urlpatterns = [
     path("import/jobs/<int:pk>/commit/", imports.import_commit, name="import_commit"),
     path("import/template.<str:file_format>", imports.import_template, name="import_template"),
     path("export/", imports.export, name="export"),
+    path("export/directory/", imports.directory_export, name="directory_export"),
 ]

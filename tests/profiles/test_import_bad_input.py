@@ -14,7 +14,7 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from profiles.importing import organizations_import
-from profiles.importing.reading import ENCRYPTED_STREAM, OLE_MAGIC
+from profiles.importing.reading import OLE_MAGIC
 from profiles.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -169,15 +169,97 @@ def test_it_reads_an_xlsx_that_is_really_csv_as_csv(aiko: User) -> None:
     assert any("really CSV" in warning for warning in report.warnings)
 
 
-def test_it_refuses_a_legacy_xls_file(aiko: User) -> None:
-    content = OLE_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 2048
-    assert_refused(run(content, aiko, name="old.xls"), "Excel 97-2003")
+def legacy_xls(*rows: list[str]) -> bytes:
+    """A real Excel 97-2003 workbook, written by xlwt, holding a valid import."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("organizations")
+    for number, cells in enumerate([HEADER.split(","), good_row().split(","), *rows]):
+        for column, value in enumerate(cells):
+            sheet.write(number, column, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
-def test_it_refuses_an_encrypted_workbook(aiko: User) -> None:
-    # An encrypted .xlsx is an OLE container holding an EncryptionInfo stream.
-    content = OLE_MAGIC + b"\x00" * 504 + ENCRYPTED_STREAM + b"\x00" * 2048
-    assert_refused(run(content, aiko, name="secret.xlsx"), "password")
+PASSWORD = "Passw0rd"
+
+
+def encrypted_xlsx(password: str = PASSWORD) -> bytes:
+    """A real password-protected .xlsx (ECMA-376 agile encryption), holding a valid import."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(workbook("organizations"))).encrypt(password, encrypted)
+    return encrypted.getvalue()
+
+
+@pytest.mark.parametrize("name", ["old.xls", "old.xlsx", "old.csv"])
+@pytest.mark.parametrize("commit", [False, True])
+def test_it_refuses_a_legacy_xls_file(aiko: User, name: str, commit: bool) -> None:
+    content = legacy_xls()
+    assert content.startswith(OLE_MAGIC)
+    assert_refused(run(content, aiko, name=name, commit=commit), "Excel 97-2003")
+
+
+def test_it_tells_a_legacy_xls_from_an_encrypted_workbook_by_its_streams(aiko: User) -> None:
+    # The encrypted workbook's stream names as text in a cell: with the Japanese, xlwt
+    # stores the cell in UTF-16, as the directory stores stream names.
+    content = legacy_xls(["EncryptionInfo と EncryptedPackage の説明"])
+    assert "EncryptionInfo".encode("utf-16-le") in content
+    assert_refused(run(content, aiko, name="notes.xls"), "Excel 97-2003")
+
+
+def test_it_refuses_an_office_file_that_is_not_a_workbook(aiko: User) -> None:
+    # The same compound file with its one stream renamed: a valid OLE file, no workbook.
+    content = legacy_xls().replace("Workbook".encode("utf-16-le"), "Document".encode("utf-16-le"))
+    assert_refused(run(content, aiko, name="letter.xls"), "not an Excel workbook")
+
+
+def test_it_refuses_a_damaged_legacy_file(aiko: User) -> None:
+    assert_refused(run(legacy_xls()[:1024], aiko, name="cut.xls"), "Excel 97-2003")
+
+
+@pytest.mark.parametrize("name", ["secret.xlsx", "secret.xls", "secret.csv"])
+@pytest.mark.parametrize("commit", [False, True])
+def test_it_refuses_an_encrypted_workbook(aiko: User, name: str, commit: bool) -> None:
+    content = encrypted_xlsx()
+    assert content.startswith(OLE_MAGIC)
+    assert_refused(run(content, aiko, name=name, commit=commit), "protected with a password")
+
+
+def test_the_encrypted_workbook_is_a_valid_import_once_decrypted(aiko: User) -> None:
+    """So the refusal above is about the password, not about what the workbook holds."""
+    import msoffcrypto
+
+    office_file = msoffcrypto.OfficeFile(io.BytesIO(encrypted_xlsx(PASSWORD)))
+    office_file.load_key(password=PASSWORD)
+    decrypted = io.BytesIO()
+    office_file.decrypt(decrypted)
+    report = run(decrypted.getvalue(), aiko, name="secret.xlsx", commit=False)
+    assert report.summary() == "created=1 updated=0 unchanged=0 errors=0"
+
+
+def test_the_web_import_refuses_both_and_cannot_commit(client: Any, aiko: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from profiles.models import ImportJob
+
+    client.force_login(aiko)
+    for name, content, message in [
+        ("old.xls", legacy_xls(), "Excel 97-2003"),
+        ("secret.xlsx", encrypted_xlsx(), "protected with a password"),
+    ]:
+        upload = SimpleUploadedFile(name, content)
+        response = client.post(reverse("workspace:import_upload"), {"file": upload}, follow=True)
+        assert message in response.content.decode()
+        job = ImportJob.objects.latest("pk")
+        assert not job.can_commit
+        client.post(reverse("workspace:import_commit", args=[job.pk]))
+        assert ImportJob.objects.latest("pk") == job  # no commit job was started
+    assert Organization.objects.count() == 0
 
 
 def workbook(*sheets: str, merge: str = "") -> bytes:

@@ -1,5 +1,9 @@
 """The access matrix: role x action x object, for every view of the workspace and the admin.
 
+The foreign-firm side (firm pages, introductions, the curators' queue, demand, accounts) has
+its matrix in tests/matchmaking/access/; the check below that every URL pattern is in
+a matrix covers both.
+
 Aiko curates Kumamoto (A); Ben curates Hokkaido (B); Nora is a curator of no prefecture;
 Maria is a foreign-firm member; Root is an admin. Each cell asserts the response and that
 nothing changed when the action was refused.
@@ -19,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from profiles.models import Curatorship, ImportJob, Organization, PrefectureGuide
 from tests.conftest import make_curator, make_organization
+from tests.matchmaking.access.test_pages import COVERED as FIRM_SIDE
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +33,7 @@ CODES = {"A": "43", "B": "01", "missing": "99"}
 MISSING_PK = 987654
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, INVALID = "ok", "login", 403, 404, "invalid"
+EMPTY = "empty"  # answered, but with none of the rows asked for
 
 
 @dataclass
@@ -143,6 +149,15 @@ def export(client: Client, world: World, obj: str) -> tuple[int, bool]:
     return response.status_code, f"matrix-{obj}".encode() in response.content
 
 
+def export_directory_results(client: Client, world: World, obj: str) -> tuple[int, bool]:
+    # The directory lists published organizations only; the matrix's own rows are drafts.
+    for listed in ("A", "B"):
+        make_organization(CODES[listed], name_en="Listed Works", external_id=f"listed-{listed}")
+    query = {"format": "csv", "q": "listed", "prefecture": CODES[obj]}
+    response = client.get(reverse("workspace:directory_export"), query)
+    return response.status_code, f"listed-{obj}".encode() in response.content
+
+
 ACTIONS: dict[str, tuple[str, Action]] = {
     "view draft": ("workspace:organization", view_draft),
     "create": ("workspace:organization_create", create),
@@ -153,6 +168,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "edit prefecture page": ("workspace:prefecture_guide_update", edit_prefecture_page),
     "import a row": ("workspace:import_upload", import_row),
     "export": ("workspace:export", export),
+    "export directory results": ("workspace:directory_export", export_directory_results),
 }
 # Another prefecture's rows are hidden (404); a public thing it may not change is 403.
 OTHER_PREFECTURE = {
@@ -165,6 +181,8 @@ OTHER_PREFECTURE = {
     "edit prefecture page": FORBIDDEN,
     "import a row": INVALID,
     "export": FORBIDDEN,
+    # The directory and its filters are public: the export is their results within scope.
+    "export directory results": EMPTY,
 }
 MISSING = {
     "view draft": NOT_FOUND,
@@ -176,6 +194,7 @@ MISSING = {
     "edit prefecture page": NOT_FOUND,
     "import a row": INVALID,
     "export": NOT_FOUND,
+    "export directory results": EMPTY,  # an unknown prefecture filter is dropped
 }
 
 
@@ -204,6 +223,8 @@ def test_the_access_matrix(world: World, role: str, action: str, obj: str) -> No
         assert status == 302
     elif outcome == INVALID:
         assert status in (200, 400)
+    elif outcome == EMPTY:
+        assert status == 200
     else:
         assert status == outcome
 
@@ -324,7 +345,6 @@ NOT_CURATION = {
     "home": "public page",
     "healthz": "public health check",
     "login": "public log-in form",
-    "logout": "ends the user's own session",
     "set_language": "sets the user's own language",
     "profiles:directory": "published organizations only (tests/matchmaking/test_views.py)",
     "profiles:organization": "visible_to(user): test_drafts_of_another_prefecture_are_hidden",
@@ -336,33 +356,6 @@ NOT_CURATION = {
     "workspace:import_commit": "part of 'import a row'",
     "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
     "api-openapi": "public API description",
-    # Foreign-firm accounts and pages: tests/matchmaking/test_accounts.py, test_firm_pages.py,
-    # test_introductions.py, test_demand.py (anonymous -> log in, firm sees only its own,
-    # curators and admins get 403 on firm pages, curators only their prefectures' requests).
-    "password_reset": "Django's, answers the same for any address (test_accounts)",
-    "password_reset_done": "static page",
-    "password_reset_confirm": "signed token (test_accounts)",
-    "password_reset_complete": "static page",
-    "accounts:sign_up": "public; same answer for known addresses (test_accounts)",
-    "accounts:sign_up_done": "static page",
-    "accounts:confirm": "signed token (test_accounts)",
-    "accounts:invite": "firm members only (test_only_firm_members_may_invite)",
-    "accounts:accept_invitation": "signed token (test_a_member_invites_a_colleague...)",
-    "firm:profile": "own firm only (test_firm_pages)",
-    "firm:suggested": "own firm only (test_firm_pages)",
-    "firm:dismiss": "own firm only, POST (test_firm_pages)",
-    "firm:shortlist": "own firm only (test_notes_and_shortlist_stay_private_to_the_firm)",
-    "firm:shortlist_csv": "own firm only (test_firm_pages)",
-    "firm:shortlist_toggle": "own firm only, POST, published organizations (test_firm_pages)",
-    "firm:shortlist_note": "own firm's entries only (test_notes_and_shortlist_stay_private)",
-    "introductions:index": "own firm only (test_each_side_sees_only_its_own_requests)",
-    "introductions:new": "firm members, published organizations (test_introductions)",
-    "introductions:detail": "own firm only (test_each_side_sees_only_its_own_requests)",
-    "introductions:act": "own firm, firm actions only (test_a_firm_cannot_use_curator_actions)",
-    "introductions:queue": "curated_prefecture_ids (test_each_side_sees_only_its_own_requests)",
-    "introductions:curator_detail": "curated_prefecture_ids (test_introductions)",
-    "introductions:curator_act": "curated_prefecture_ids, POST (test_introductions)",
-    "introductions:demand": "curated_prefecture_ids (test_demand)",
 }
 
 
@@ -380,6 +373,7 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_every_url_pattern_is_in_the_matrix() -> None:
     covered = {url_name for url_name, _action in ACTIONS.values()} | set(PAGES) | set(NOT_CURATION)
+    covered |= FIRM_SIDE  # firm pages, introductions, queue, demand, accounts: their own matrix
     missing = _names(get_resolver()) - covered
     assert not missing, f"Add these views to the access matrix: {sorted(missing)}"
 
@@ -408,6 +402,7 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("import_commit", {"pk": job.pk}),
         ("import_template", {"file_format": "csv"}),
         ("export", {}),
+        ("directory_export", {}),
     ]
     return {name: reverse(f"workspace:{name}", kwargs=kwargs) for name, kwargs in routes}
 
@@ -423,6 +418,7 @@ READ_ONLY = {
     "import_job",
     "import_template",
     "export",
+    "directory_export",
 }
 
 
