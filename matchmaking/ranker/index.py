@@ -159,7 +159,15 @@ class _Plan:
     check: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass
+class _Scratch:
+    scores: np.ndarray
+    positions: np.ndarray
+    final: np.ndarray
+    base: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     position: int
     id: int
@@ -314,12 +322,21 @@ class Index:
             factors = self._boosts[regional_boost] = boost_factors(self.facets, regional_boost)
         return factors
 
-    def _buffer(self) -> np.ndarray:
-        # One zeroed score array per thread, reused: select_top leaves it zeroed again.
-        buffer = getattr(self._local, "scores", None)
-        if buffer is None:
-            buffer = self._local.scores = np.zeros(len(self.ids), dtype=np.float32)
-        return buffer
+    def _scratch(self, top: int) -> _Scratch:
+        # Per thread, reused: select_top leaves the score array zeroed again.
+        scratch: _Scratch | None = getattr(self._local, "scratch", None)
+        if scratch is None or len(scratch.positions) < top:
+            scores = scratch.scores if scratch is not None else None
+            if scores is None:
+                scores = np.zeros(len(self.ids), dtype=np.float32)
+            size = max(top, 16)
+            scratch = self._local.scratch = _Scratch(
+                scores,
+                np.empty(size, dtype=np.int64),
+                np.empty(size, dtype=np.float32),
+                np.empty(size, dtype=np.float32),
+            )
+        return scratch
 
     def search(
         self,
@@ -344,7 +361,8 @@ class Index:
         self, query: QueryVector, top: int, filters: Filters | None, regional_boost: float
     ) -> list[Hit]:
         factors = self.boost_factors(regional_boost) if regional_boost else kernels._EMPTY_FLOAT
-        scores = self._buffer()
+        scratch = self._scratch(top)
+        scores = scratch.scores
         arrays = self.indptr, self.indices, self.data, query.terms, query.weights
         candidates = kernels._EMPTY_INT
         if not filters:
@@ -358,20 +376,15 @@ class Index:
                 kernels.accumulate_ranges(*arrays, plan.lows, plan.highs, plan.check, scores)
             else:
                 kernels.accumulate(*arrays, plan.mask, scores)
-        positions = np.empty(top, dtype=np.int64)
-        final = np.empty(top, dtype=np.float32)
-        base = np.empty(top, dtype=np.float32)
-        found = kernels.select_top(scores, factors, candidates, top, positions, final, base)
+        out = scratch.positions, scratch.final, scratch.base
+        found = kernels.select_top(scores, factors, candidates, top, *out)
+        positions = scratch.positions[:found].tolist()
+        ids = self.ids[scratch.positions[:found]].tolist()
+        finals, bases = scratch.final[:found].tolist(), scratch.base[:found].tolist()
+        external = self.external_ids
         return [
-            Hit(
-                position=int(positions[j]),
-                id=int(self.ids[positions[j]]),
-                external_id=self.external_ids[positions[j]],
-                score=float(final[j]),
-                unboosted_score=float(base[j]),
-                boosted=bool(final[j] > base[j]),
-            )
-            for j in range(found)
+            Hit(position, pk, external[position], score, unboosted, score > unboosted)
+            for position, pk, score, unboosted in zip(positions, ids, finals, bases, strict=True)
         ]
 
     def _search_segment(
