@@ -76,15 +76,25 @@ def test_a_stage_counts_what_ended_in_its_window() -> None:
     client, server = _stage_world()
 
     stage = analysis.summarise(
-        name="50 users", users=50, start=100.0, end=110.0, client=client, server=server, refused=2
+        name="50 users",
+        users=50,
+        start=100.0,
+        end=110.0,
+        client=client,
+        server=server,
+        refused=2,
+        unanswered=3,
     )
 
     assert stage.client.count == 11
     assert stage.server.count == 10  # "other" (static files, redirects) left out
     assert stage.rps == 1.0
-    assert stage.statuses == {"0": 1, "200": 8, "302": 1, "500": 1}
-    assert stage.failures == 2
-    assert stage.server_errors == 2  # the 500 and the request that got no answer
+    assert stage.statuses == {
+        "0": 1, "200": 8, "302": 1, "500": 1, "no answer by the end": 3
+    }  # fmt: skip
+    assert stage.failures == 2 + 3
+    assert stage.server_errors == 2 + 3  # the 500, the reset connection, the unanswered
+    assert stage.server_5xx == 1
     assert stage.refused == 2
     assert stage.endpoints["log-in"]["server_p95"] == 890.0
     assert stage.endpoints["directory"]["count"] == 8
@@ -94,9 +104,13 @@ def test_targets_say_whether_met_and_by_how_much() -> None:
     client, server = _stage_world()
     stages = [
         analysis.summarise(
-            name=f"{users} users", users=users, start=100.0, end=110.0, client=client,
+            name=f"{users} users",
+            users=users,
+            start=100.0,
+            end=110.0,
+            client=client,
             server=server,
-        )  # fmt: skip
+        )
         for users in (50, 100, 200)
     ]
 
@@ -116,17 +130,21 @@ def test_targets_say_whether_met_and_by_how_much() -> None:
 def test_saturation_is_the_best_window_and_where_it_blew_up() -> None:
     client = [ClientRecord(0.5 + t, "directory", 100 if t < 10 else 3000, 200, True)
               for t in range(15)]  # fmt: skip
-    server = [ServerRecord(float(t), "directory", 200, 1000) for t in range(15) for _ in range(t)]
+    server = [
+        ServerRecord(float(t), "directory", 200, 1000) for t in range(15) for _ in range(t * 10)
+    ]
     users_at = [(float(t), t * 10) for t in range(16)]
 
     windows = analysis.ramp_windows(client, server, start=0.0, end=15.0, users_at=users_at)
     found = analysis.saturation(windows)
 
     assert [w.start for w in windows] == [0.0, 5.0, 10.0]
-    assert windows[0].rps == (0 + 1 + 2 + 3 + 4) / 5
-    assert found["max_rps"] == (10 + 11 + 12 + 13 + 14) / 5
+    assert windows[0].rps == (0 + 10 + 20 + 30 + 40) / 5 == windows[0].offered
+    assert found["max_rps"] == (100 + 110 + 120 + 130 + 140) / 5
     assert found["blown_at_users"] == 120  # mean of 100..140
     assert found["blown_reason"] == "client p95 > 1000 ms"
+    starved = analysis.Window(start=0, users=100, offered=100, rps=20, client_p95=50, errors=0)
+    assert analysis.saturation([starved])["blown_reason"].startswith("the server completed less")
 
 
 def test_the_headline_table_has_a_row_per_stage_and_the_saturation() -> None:
@@ -145,7 +163,5 @@ def test_the_headline_table_has_a_row_per_stage_and_the_saturation() -> None:
 
     rows = report.headline_rows(result)
 
-    assert rows[2] == (
-        "| 50 | 49.5 | 10.0 / 20.0 / 30.0 | 10.0 / 20.0 | 0 (0) | client p95 met |"
-    )
+    assert rows[2] == ("| 50 | 49.5 | 10.0 / 20.0 / 30.0 | 10.0 / 20.0 | 0 (0) | client p95 met |")
     assert rows[3].startswith("| ramp to 800 | **151** max | p95 480 at the max")

@@ -142,9 +142,11 @@ class Stage:
     rps: float  # responses per second the server completed (access log)
     client_rps: float
     statuses: dict[str, int]  # status -> count, as the client saw them ("0" = no response)
-    failures: int  # requests the client counted as failed (any status >= 400 or none)
-    server_errors: int  # 5xx, or no response at all
+    failures: int  # failed as the client saw them (status >= 400 or none), or unanswered
+    server_errors: int  # 5xx (as the client or the access log saw them), none, unanswered
     refused: int  # introduction requests refused by a business limit (not errors)
+    unanswered: int = 0  # sent, but no answer had come when the stage ended
+    server_5xx: int = 0  # 5xx in the access log (also those whose client had given up)
     endpoints: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -161,6 +163,8 @@ class Stage:
             "failures": self.failures,
             "server_errors": self.server_errors,
             "refused": self.refused,
+            "unanswered": self.unanswered,
+            "server_5xx": self.server_5xx,
             "endpoints": self.endpoints,
         }
 
@@ -174,6 +178,7 @@ def summarise(
     client: Sequence[ClientRecord],
     server: Sequence[ServerRecord],
     refused: int = 0,
+    unanswered: int = 0,
 ) -> Stage:
     """A stage's figures from the requests that ended within [start, end]."""
     mine = [r for r in client if start <= r.at <= end]
@@ -194,6 +199,10 @@ def summarise(
             "failures": sum(1 for r in mine if r.endpoint == endpoint and not r.ok),
         }
     statuses = Counter(str(r.status) for r in mine)
+    if unanswered:
+        statuses["no answer by the end"] = unanswered
+    client_5xx = sum(1 for r in mine if r.status >= 500 or r.status == 0)
+    server_5xx = sum(1 for r in logged if r.status >= 500)
     return Stage(
         name=name,
         users=users,
@@ -204,9 +213,11 @@ def summarise(
         rps=len(logged) / seconds,
         client_rps=len(mine) / seconds,
         statuses=dict(sorted(statuses.items())),
-        failures=sum(1 for r in mine if not r.ok),
-        server_errors=sum(1 for r in mine if r.status >= 500 or r.status == 0),
+        failures=sum(1 for r in mine if not r.ok) + unanswered,
+        server_errors=max(client_5xx, server_5xx) + unanswered,
         refused=refused,
+        unanswered=unanswered,
+        server_5xx=server_5xx,
         endpoints=endpoints,
     )
 
@@ -221,12 +232,14 @@ class Target:
 
     @property
     def met(self) -> bool:
-        return self.measured <= self.limit
+        return self.measured <= self.limit  # False when nothing was measured (NaN)
 
     @property
     def verdict(self) -> str:
         if self.met:
             return "met"
+        if math.isnan(self.measured):
+            return "**missed**: no request completed"
         over = self.measured - self.limit
         if self.limit == 0:
             return f"**missed** by {over:g} {self.unit}"
@@ -306,19 +319,22 @@ def saturation(windows: Sequence[Window], *, p95_limit: float = 1000.0) -> dict[
     if not windows:
         return {"max_rps": math.nan}
     best = max(windows, key=lambda w: w.rps)
-    blown = next(
-        (w for w in windows if w.client_p95 > p95_limit or w.errors > 0),
-        None,
-    )
+
+    def reason(window: Window) -> str | None:
+        if window.errors:
+            return "5xx or no response"
+        if window.client_p95 > p95_limit:
+            return f"client p95 > {p95_limit:g} ms"
+        if window.offered >= 10 and window.rps < 0.8 * window.offered:
+            return "the server completed less than 80 % of the offered requests"
+        return None
+
+    blown = next((w for w in windows if reason(w)), None)
     return {
         "max_rps": best.rps,
         "max_rps_users": best.users,
         "max_rps_p95_ms": best.client_p95,
         "blown_at_users": blown.users if blown else None,
         "blown_at_rps": blown.rps if blown else None,
-        "blown_reason": (
-            None
-            if blown is None
-            else ("5xx or no response" if blown.errors else f"client p95 > {p95_limit:g} ms")
-        ),
+        "blown_reason": reason(blown) if blown else None,
     }

@@ -59,7 +59,14 @@ def markdown(result: dict[str, Any], notes: str = "") -> str:
     plan, world = result["plan"], result["world"]
     load = result["load_average"]
     lines = [
-        "# The site under load" + (" (quick run)" if plan["quick"] else ""),
+        "# The site under load"
+        + (" (quick run)" if plan["quick"] else "")
+        + (
+            ""
+            if plan.get("mix", "issue") == "issue"
+            else " — without directory pages (every directory request replaced by an "
+            "organization page; not issue #7's mix)"
+        ),
         "",
         f"`python manage.py bench_load{' --quick' if plan['quick'] else ''}` "
         f"(`make bench-load`), started {result['started']}, {result['cpus']} cores; "
@@ -194,6 +201,8 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
 def write(output: Path, result: dict[str, Any]) -> Path:
     stem = "load-quick" if result["plan"]["quick"] else "load"
+    if result["plan"].get("mix", "issue") != "issue":
+        stem += "-" + result["plan"]["mix"]
     result["plot"] = f"{stem}-latency.png"
     result["json"] = f"docs/benchmarks/{stem}.json"
     plot(result, output / result["plot"])

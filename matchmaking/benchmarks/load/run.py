@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -44,6 +45,7 @@ class Plan:
     workers: int
     port: int
     quick: bool
+    mix: str = "issue"  # or "without-directory" (see the locustfile)
 
     @classmethod
     def make(cls, *, quick: bool, **overrides: Any) -> Plan:
@@ -195,6 +197,7 @@ def locust(
         "LOAD_PARTNERSHIP_IDS": ",".join(map(str, world["partnership_type_ids"])),
         "LOAD_REQUESTS_OUT": str(requests_out),
         "LOAD_EXTRA_OUT": str(extra_out),
+        "LOAD_MIX": plan.mix,
     }
     if stop_p95_ms:
         env["LOAD_STOP_P95_MS"] = str(stop_p95_ms)
@@ -232,6 +235,26 @@ def locust(
     with requests_out.open(encoding="utf-8") as stream:
         client = analysis.parse_client_log(stream)
     return {"extra": extra, "client": client}
+
+
+def wait_until_idle(plan: Plan, log: Callable[[str], None], limit: float = 180) -> float:
+    """Wait until the server answers /healthz quickly: the last stage's queue is drained."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        begun = time.monotonic()
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{plan.port}/healthz", timeout=30
+            ) as response:
+                if response.status == 200 and time.monotonic() - begun < 0.5:
+                    break
+        except OSError:
+            pass
+        time.sleep(1)
+    waited = time.monotonic() - started
+    if waited > 5:
+        log(f"waited {waited:.0f} s for the server to drain its queue")
+    return waited
 
 
 def _load_average() -> list[float]:
@@ -307,6 +330,7 @@ def run(
             runs: list[dict[str, Any]] = []
             for number, users in enumerate(plan.users, start=1):
                 time.sleep(3)
+                wait_until_idle(plan, log)
                 log(f"stage: {users} users, load average {_load_average()}")
                 runs.append(
                     {
@@ -327,6 +351,7 @@ def run(
                     }
                 )
             time.sleep(3)
+            wait_until_idle(plan, log)
             log(f"saturation ramp: up to {plan.ramp_users} users, +{plan.ramp_rate:g}/s")
             ramp = locust(
                 name="ramp",
@@ -354,6 +379,7 @@ def run(
             client=run_["client"],
             server=server,
             refused=sum(extra.get("refused", {}).values()),
+            unanswered=_unanswered(extra),
         )
         result["stages"].append(stage.as_dict() | {"load_average": run_["load_average"]})
         result.setdefault("series", {})[run_["name"]] = series(
@@ -369,15 +395,24 @@ def run(
         "windows": [vars(w) for w in windows],
         "stopped": extra.get("stopped", "time limit"),
         "refused": sum(extra.get("refused", {}).values()),
+        "unanswered": _unanswered(extra),
         **analysis.saturation(windows),
     }
     result["series"]["ramp"] = series(
         ramp["client"], server, start=extra["started_at"], end=extra["ended_at"]
     )
-    result["targets"] = [
-        t.as_dict() for t in analysis.targets([analysis_stage(s) for s in result["stages"]])
-    ]
+    result["targets"] = judge(result)
     return result
+
+
+def judge(result: dict[str, Any]) -> list[dict[str, Any]]:
+    stages = [analysis_stage(stage) for stage in result["stages"]]
+    return [target.as_dict() for target in analysis.targets(stages)]
+
+
+def _unanswered(extra: dict[str, Any]) -> int:
+    counts = extra.get("counts", {})
+    return max(0, counts.get("sent", 0) - counts.get("answered", 0))
 
 
 def ramp_users(extra: dict[str, Any], plan: Plan) -> list[tuple[float, int]]:
@@ -392,13 +427,17 @@ def ramp_users(extra: dict[str, Any], plan: Plan) -> list[tuple[float, int]]:
 
 
 def analysis_stage(stage: dict[str, Any]) -> analysis.Stage:
+    def latency(values: dict[str, Any]) -> analysis.Latency:
+        fields: dict[str, Any] = {k: math.nan if v is None else v for k, v in values.items()}
+        return analysis.Latency(**fields)
+
     return analysis.Stage(
         name=stage["name"],
         users=stage["users"],
         start=stage["start"],
         end=stage["end"],
-        client=analysis.Latency(**stage["client_ms"]),
-        server=analysis.Latency(**stage["server_ms"]),
+        client=latency(stage["client_ms"]),
+        server=latency(stage["server_ms"]),
         rps=stage["rps"],
         client_rps=stage["client_rps"],
         statuses=stage["statuses"],
@@ -406,6 +445,8 @@ def analysis_stage(stage: dict[str, Any]) -> analysis.Stage:
         server_errors=stage["server_errors"],
         refused=stage["refused"],
         endpoints=stage["endpoints"],
+        unanswered=stage.get("unanswered", 0),
+        server_5xx=stage.get("server_5xx", 0),
     )
 
 

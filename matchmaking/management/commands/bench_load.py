@@ -37,10 +37,23 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
         parser.add_argument("--port", type=int, default=None)
         parser.add_argument("--output", type=Path, default=None)
+        parser.add_argument(
+            "--mix",
+            choices=["issue", "without-directory"],
+            default=None,
+            help="issue #7's request mix (default), or the same without directory pages.",
+        )
         # Internal: the runner calls this with DATABASE_URL on the throwaway database.
         parser.add_argument("--populate", action="store_true", help="internal")
         parser.add_argument("--world", type=Path, default=None, help="internal")
         parser.add_argument("--reset-introductions", action="store_true", help="internal")
+        parser.add_argument(
+            "--report-only",
+            type=Path,
+            default=None,
+            metavar="JSON",
+            help="Write the report again from a run's raw JSON (e.g. with new notes).",
+        )
         parser.add_argument(
             "--keep-database", action="store_true", help="Do not drop the database at the end."
         )
@@ -61,6 +74,7 @@ class Command(BaseCommand):
             ramp_users=options["ramp_users"],
             workers=options["workers"],
             port=options["port"],
+            mix=options["mix"],
         )
         if options["populate"]:
             self._populate(base, plan, options["world"])
@@ -70,6 +84,11 @@ class Command(BaseCommand):
             return
         output = options["output"] or base / "docs" / "benchmarks"
         output.mkdir(parents=True, exist_ok=True)
+        if options["report_only"]:
+            stored = json.loads(options["report_only"].read_text("utf-8"))
+            stored["targets"] = run.judge(stored)
+            self.stdout.write(f"Report: {report.write(output, stored)}")
+            return
         result = run.run(
             base=base,
             plan=plan,
