@@ -35,8 +35,8 @@ def headline_rows(result: dict[str, Any]) -> list[str]:
     for target in result["targets"]:
         verdicts.setdefault(target["stage"], []).append(f"{target['what']} {target['verdict']}")
     rows = [
-        "| users | req/s | client p50 / p95 / p99 ms | server p50 / p95 ms | errors (5xx) "
-        "| targets |",
+        "| users | req/s done | client p50 / p95 / p99 ms | server p50 / p95 ms "
+        "| failed (5xx or no answer) | targets |",
         "|--:|--:|--:|--:|--:|---|",
     ]
     for stage in result["stages"]:
