@@ -63,8 +63,8 @@ clean:
 # `make bench` runs the ranker against its peers at 10k and 100k profiles (about 40 minutes
 # here, mostly Sudachi analysing the corpus once, cached under var/bench/), then the site
 # under load (gunicorn + locust on a throwaway PostgreSQL database with 100k organizations,
-# about 15 minutes once the index is cached); QUICK=1 or `make bench-quick` does 10k only
-# with short stages. SIZES=10000,100000,1000000 to choose the ranker's sizes.
+# about 20-25 minutes here, 5 of them the index build, which is cached under var/bench/);
+# QUICK=1 or `make bench-quick` does 10k only with short stages. SIZES=10000,100000,1000000 to choose the ranker's sizes.
 # `make bench-load` runs the load test alone (docs/benchmarks/load.md).
 .PHONY: bench-quick bench-load
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed

@@ -275,7 +275,7 @@ def run(
     work.mkdir(parents=True)
     result: dict[str, Any] = {
         "plan": vars(plan) | {"users": list(plan.users)},
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpus": os.cpu_count(),
         "load_average": {"before": _load_average()},
     }
