@@ -61,16 +61,24 @@ clean:
 
 # == benchmarks (issue #7) ==
 # `make bench` runs the ranker against its peers at 10k and 100k profiles (about 40 minutes
-# here, mostly Sudachi analysing the corpus once, cached under var/bench/); QUICK=1 or
-# `make bench-quick` does 10k only. SIZES=10000,100000,1000000 to choose.
-.PHONY: bench-quick
+# here, mostly Sudachi analysing the corpus once, cached under var/bench/), then the site
+# under load (gunicorn + locust on a throwaway PostgreSQL database with 100k organizations,
+# about 20-25 minutes here, 5 of them the index build, which is cached under var/bench/);
+# QUICK=1 or `make bench-quick` does 10k only with short stages. SIZES=10000,100000,1000000 to choose the ranker's sizes.
+# `make bench-load` runs the load test alone (docs/benchmarks/load.md).
+.PHONY: bench-quick bench-load
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 	$(INSTALL) -e '.[bench]'
 	@touch $@
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench messages
 	@mkdir -p var
 	DEBUG=1 $(MANAGE) bench_ranker $(if $(QUICK),--quick,) $(if $(SIZES),--sizes $(SIZES),)
+	DEBUG=1 $(MANAGE) bench_load $(if $(QUICK),--quick,)
 
 bench-quick:
 	$(MAKE) bench QUICK=1
+
+bench-load: $(VENV)/.installed-bench messages
+	@mkdir -p var
+	DEBUG=1 $(MANAGE) bench_load $(if $(QUICK),--quick,)
