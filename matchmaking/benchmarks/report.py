@@ -145,7 +145,7 @@ def floor_lines(result: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "Floor: postings touched × 8 bytes (int32 document + float32 weight) plus one pass",
-        "over the float64 score array, at the memory bandwidth measured by numpy in this run",
+        "over the float32 score array, at the memory bandwidth measured by numpy in this run",
         "(best of a streaming sum and a copy). Search = scores + filters + top 10 + hits,",
         "from an already analysed query; ratios are medians over the queries, each query's",
         "best of 3.",
@@ -348,9 +348,8 @@ def not_measured(results: list[dict[str, Any]]) -> list[str]:
                 " quieter machine (the analysed corpus is cached under var/bench/)."
             )
     out += [
-        "- The site under load (gunicorn + locust on PostgreSQL with 100k organizations):"
-        " not built yet; it needs the foreign-firm pages (suggestions, introductions) that"
-        " other issues are still adding.",
+        "- The site under load (gunicorn + locust on PostgreSQL with 100k organizations) is"
+        " its own report: `docs/benchmarks/load.md` (`python manage.py bench_load`).",
         "",
     ]
     return out
