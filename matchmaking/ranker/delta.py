@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matchmaking.ranker.facets import Facets
 from matchmaking.ranker.fit import Document, FitParams, term_frequencies
-from matchmaking.ranker.index import Facets, Index
+from matchmaking.ranker.index import Index
 
 
 @dataclass

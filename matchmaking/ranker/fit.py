@@ -20,7 +20,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matchmaking.ranker.index import Facets, Index
+from matchmaking.ranker.facets import Facets
+from matchmaking.ranker.index import Index
 from matchmaking.ranker.text import (
     CONCEPT_PREFIX,
     AnalysisOptions,
