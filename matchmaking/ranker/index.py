@@ -189,7 +189,7 @@ class Index:
     def _plan(self, filters: Filters) -> _Plan:
         mask = self._build_mask(filters)
         candidates = np.flatnonzero(mask).astype(np.int32)
-        plan = _Plan(mask, candidates, kernels._EMPTY_RANGE, kernels._EMPTY_RANGE, mask)
+        plan = _Plan(mask, candidates, kernels._EMPTY_INT, kernels._EMPTY_INT, mask)
         if filters.prefectures or filters.regions:
             # Documents are ordered by prefecture: these filters pass a few runs of positions.
             place = Filters(prefectures=filters.prefectures, regions=filters.regions)

@@ -20,7 +20,6 @@ from numba import njit
 _EMPTY_BOOL = np.zeros(0, dtype=np.bool_)
 _EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
 _EMPTY_INT = np.zeros(0, dtype=np.int32)
-_EMPTY_RANGE = np.zeros(0, dtype=np.int32)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -226,19 +225,3 @@ def zero_documents(
             at = start + found[i]
             if at < end and indices[at] == positions[i]:
                 data[at] = 0.0
-
-
-def warm_up() -> None:
-    """Compile (or load from the cache) both kernels for the index's array types."""
-    indptr = np.array([0, 1], dtype=np.int64)
-    indices = np.array([0], dtype=np.int32)
-    data = np.array([1.0], dtype=np.float32)
-    terms = np.array([0], dtype=np.int64)
-    weights = np.array([1.0], dtype=np.float32)
-    scores = np.zeros(1, dtype=np.float32)
-    for allowed in (_EMPTY_BOOL, np.ones(1, dtype=np.bool_)):
-        accumulate(indptr, indices, data, terms, weights, allowed, scores)
-        ranges = np.array([0], dtype=np.int32), np.array([1], dtype=np.int32)
-        accumulate_ranges(indptr, indices, data, terms, weights, *ranges, allowed, scores)
-        out = (np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, np.float32))
-        select_top(scores, _EMPTY_FLOAT, _EMPTY_INT, 1, *out)
