@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
+# Test processes: one per core (CI machines have two). `make test TEST_WORKERS=0` runs in one.
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup data lint format typecheck bench clean messages
 
@@ -43,7 +45,7 @@ run: data
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
