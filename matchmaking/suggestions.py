@@ -26,6 +26,7 @@ from matchmaking.ranker import (
     Reason,
     fit,
 )
+from matchmaking.ranker.browse import Listing, browse
 from matchmaking.ranker.delta import apply_edits
 from profiles.models import Concept, ForeignFirm, Industry, Organization
 from profiles.models.organizations import OrganizationQuerySet
@@ -340,6 +341,14 @@ def suggest(
         )
         for hit, found in zip(kept, contributions, strict=True)
     ]
+
+
+def browse_directory(text: str, filters: Filters) -> Listing | None:
+    """The directory's matches and facet counts from the served index (None: not built yet)."""
+    loaded = index_cache.get()
+    if loaded is None:
+        return None
+    return browse(loaded.index, text, filters, regional_boost=regional_boost(None))
 
 
 def suggest_hits(

@@ -4,6 +4,12 @@
 hand-edited URL never errors); `browse` turns it into results and the count per filter value.
 Every count is "how many would match if you picked this value", i.e. computed with all the
 other filters applied but not its own, so the visitor sees the alternatives.
+
+The search index (the ranker's, the one suggestions come from) answers the text search and
+every count in memory, so a page costs one small query for its rows however many
+organizations there are; it follows edits within seconds (`matchmaking.suggestions`).
+Until a first index is built, the database answers instead (`profiles.search`): the same
+filters, matching by substring.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.ranker import Filters
+from matchmaking.ranker.browse import Listing
+from matchmaking.suggestions import browse_directory
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture, Region
 from profiles.search import (
     SearchPlan,
@@ -227,6 +236,24 @@ def _ordering(filters: DirectoryFilters, searching: bool) -> list[Any]:
     return [*first, "-lying_dragon", "prefecture__metropolitan", name.asc(), "pk"]
 
 
+def index_filters(filters: DirectoryFilters, options: FilterOptions) -> Filters:
+    """The directory's filters as the search index's."""
+
+    def one(value: str) -> tuple[str, ...]:
+        return (value,) if value else ()
+
+    division = options.divisions.get(filters.industry)
+    return Filters(
+        kinds=one(filters.kind),
+        regions=one(filters.region),
+        prefectures=one(filters.prefecture),
+        industries=one(division.code if division is not None else ""),
+        partnership_types=one(filters.partnership),
+        languages=one(filters.language),
+        lying_dragons_only=filters.dragons,
+    )
+
+
 def matching(
     filters: DirectoryFilters, organizations: QuerySet[Organization]
 ) -> QuerySet[Organization]:
@@ -235,15 +262,81 @@ def matching(
     The same conditions as `browse` (search match, then each filter); sort and page are
     ignored. Exports of the directory's results use it.
     """
+    if filters.q:
+        listing = browse_directory(filters.q, index_filters(filters, FilterOptions.load()))
+        if listing is not None:
+            organizations = organizations.filter(pk__in=listing.ids.tolist())
+            return _except(organizations, _conditions(filters), "")
     plan = plan_search(filters.q)
     if plan:
         organizations = organizations.filter(match_condition(plan))
     return _except(organizations, _conditions(filters), "")
 
 
+class _Rows:
+    """The rows of a listing, fetched a page at a time, in the listing's order."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, window: slice) -> list[Organization]:
+        ids = self.ids[window]
+        rows = Organization.objects.published().select_related("prefecture", "municipality")
+        by_pk = rows.in_bulk(ids)
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+class _Counted:
+    """A queryset whose length is known already (from the index): no COUNT query."""
+
+    def __init__(self, rows: QuerySet[Organization], count: int) -> None:
+        self.rows, self.count = rows, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice) -> list[Organization]:
+        return list(self.rows[window])
+
+
+def _browse_index(
+    filters: DirectoryFilters, options: FilterOptions, plan: SearchPlan, listing: Listing
+) -> DirectoryResult:
+    counts = {
+        "kind": listing.counts["kinds"],
+        "region": listing.counts["regions"],
+        "prefecture": listing.counts["prefectures"],
+        # The index knows every industry code; the directory filters by division.
+        "industry": {
+            letter: listing.counts["industries"].get(industry.code, 0)
+            for letter, industry in options.divisions.items()
+        },
+        "partnership": listing.counts["partnership_types"],
+        "language": listing.counts["languages"],
+    }
+    rows: _Rows | _Counted
+    if filters.q and filters.sort == "relevance":
+        rows = _Rows(listing.ids.tolist())
+    else:
+        # Sorted by name or date, or not searching: the database orders, the index counts.
+        results = _except(Organization.objects.published(), _conditions(filters), "")
+        if filters.q:
+            results = results.filter(pk__in=listing.ids.tolist())
+        results = results.select_related("prefecture", "municipality")
+        rows = _Counted(results.order_by(*_ordering(filters, searching=False)), len(listing))
+    page: Page[Organization] = Paginator(rows, PAGE_SIZE).get_page(filters.page)  # type: ignore[arg-type]
+    return _result(filters, options, plan, page, counts, listing.dragons)
+
+
 def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult:
     """Return one page of published organizations and the count for every filter value."""
     plan = plan_search(filters.q)
+    listing = browse_directory(filters.q if plan else "", index_filters(filters, options))
+    if listing is not None:
+        return _browse_index(filters, options, plan, listing)
     base = Organization.objects.published()
     scores: dict[int, int] = {}
     if plan:
@@ -287,7 +380,17 @@ def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult
         results = results.annotate(search_rank=rank_by_scores(scores))
     results = results.order_by(*_ordering(filters, searching=bool(plan)))
     page = Paginator(results, PAGE_SIZE).get_page(filters.page)
+    return _result(filters, options, plan, page, counts, dragon_count)
 
+
+def _result(
+    filters: DirectoryFilters,
+    options: FilterOptions,
+    plan: SearchPlan,
+    page: Page[Organization],
+    counts: dict[str, dict[str, int]],
+    dragon_count: int,
+) -> DirectoryResult:
     facets = {
         "kind": [
             FacetValue(code, str(label), counts["kind"].get(code, 0))

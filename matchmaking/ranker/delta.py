@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,10 +39,16 @@ class Segment:
     indptr: np.ndarray
     indices: np.ndarray
     data: np.ndarray
+    # Per document, the corpus stop words it holds (ids into the index's common terms).
+    common_indptr: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    common_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def __post_init__(self) -> None:
         self.facets = Facets.from_documents(self.documents)
         self.ids = np.array([doc.id for doc in self.documents], dtype=np.int64)
+        if len(self.common_indptr) != len(self.documents) + 1:  # stored before they existed
+            self.common_indptr = np.zeros(len(self.documents) + 1, dtype=np.int64)
+            self.common_indices = np.zeros(0, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -56,9 +62,15 @@ class Segment:
         np.add.at(scores, np.repeat(np.arange(len(self)), np.diff(self.indptr)), products)
         return scores
 
-    def row(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+    def row(self, j: int) -> _Row:
         start, end = self.indptr[j], self.indptr[j + 1]
-        return self.indices[start:end], self.data[start:end]
+        common = self.common_indices[self.common_indptr[j] : self.common_indptr[j + 1]]
+        return self.indices[start:end], self.data[start:end], common
+
+    def holding(self, common_term: int) -> np.ndarray:
+        """The delta documents that hold this corpus stop word."""
+        rows = np.repeat(np.arange(len(self)), np.diff(self.common_indptr))
+        return rows[self.common_indices == common_term]
 
     def without(self, ids: set[int]) -> Segment:
         keep = [j for j, doc in enumerate(self.documents) if doc.id not in ids]
@@ -66,20 +78,22 @@ class Segment:
         return _segment([self.documents[j] for j in keep], rows)
 
 
-def _segment(documents: list[Document], rows: list[tuple[np.ndarray, np.ndarray]]) -> Segment:
-    lengths = [len(terms) for terms, _ in rows]
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(lengths)
-    return Segment(
-        documents=documents,
-        indptr=indptr,
-        indices=np.concatenate([t for t, _ in rows]).astype(np.int32)
-        if rows
-        else np.zeros(0, np.int32),
-        data=np.concatenate([v for _, v in rows]).astype(np.float32)
-        if rows
-        else np.zeros(0, np.float32),
-    )
+# A delta row: its features and values, and the corpus stop words it holds.
+_Row = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _csr(parts: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(part) for part in parts])
+    values: np.ndarray = np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+    return indptr, values
+
+
+def _segment(documents: list[Document], rows: list[_Row]) -> Segment:
+    indptr, indices = _csr([terms for terms, _, _ in rows], np.int32)
+    _, data = _csr([values for _, values, _ in rows], np.float32)
+    common_indptr, common_indices = _csr([common for _, _, common in rows], np.int32)
+    return Segment(documents, indptr, indices, data, common_indptr, common_indices)
 
 
 def _params(index: Index) -> FitParams:
@@ -91,7 +105,7 @@ def _params(index: Index) -> FitParams:
     )
 
 
-def _rows(index: Index, documents: Sequence[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
+def _rows(index: Index, documents: Sequence[Document]) -> list[_Row]:
     """Vectorise documents with the fitted model (TfidfTransformer's arithmetic)."""
     params = _params(index)
     dropped = set(index.meta.get("dropped_features", ()))
@@ -113,7 +127,14 @@ def _rows(index: Index, documents: Sequence[Document]) -> list[tuple[np.ndarray,
         terms = np.array([t for t, _ in pairs], dtype=np.int32)
         values = np.array([v for _, v in pairs], dtype=np.float64) * index.idf[terms]
         norm = math.sqrt(float(values @ values)) if len(values) else 0.0
-        rows.append((terms, (values / norm if norm > 0 else values).astype(np.float32)))
+        common = sorted(index.common_terms[f] for f in tf if f in index.common_terms)
+        rows.append(
+            (
+                terms,
+                (values / norm if norm > 0 else values).astype(np.float32),
+                np.array(common, dtype=np.int32),
+            )
+        )
     return rows
 
 

@@ -8,6 +8,7 @@ TF-IDF rows (smoothed idf), in float64; the serving index keeps a float32 copy b
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 from array import array
@@ -135,6 +136,10 @@ class FittedMatrix:
     matrix: sp.csr_matrix  # documents × features, float64, l2-normalised rows
     idf: np.ndarray
     dropped: list[str] = field(default_factory=list)  # corpus stop words (max_df)
+    # Which documents hold each dropped feature (CSC of documents × dropped): they do not
+    # score, but the directory still finds "manufacturing" where it is written.
+    common_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    common_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
 
 def fit_matrix(
@@ -175,14 +180,25 @@ def fit_matrix(
     limit = max(params.max_df * len(documents), params.max_df_floor)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
     dropped: list[str] = []
+    common = sp.csc_matrix((shape[0], 0), dtype=np.float64)
     if (document_frequency > limit).any():
         kept = np.flatnonzero(document_frequency <= limit)
-        dropped = [terms[i] for i in np.flatnonzero(document_frequency > limit)]
+        common_columns = np.flatnonzero(document_frequency > limit)
+        dropped = [terms[i] for i in common_columns]
+        common = counts[:, common_columns].tocsc()
+        common.sort_indices()
         counts = counts[:, kept]
         terms = [terms[i] for i in kept]
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
     matrix = transformer.fit_transform(counts).tocsr()
-    return FittedMatrix(terms, matrix, transformer.idf_, dropped)
+    return FittedMatrix(
+        terms,
+        matrix,
+        transformer.idf_,
+        dropped,
+        common.indptr.astype(np.int64),
+        common.indices.astype(np.int32),
+    )
 
 
 def fit(
@@ -215,6 +231,12 @@ def serving_index(
     ordered = [documents[i] for i in order]
     by_term = fitted.matrix[order].tocsc()
     by_term.sort_indices()
+    # The common features' documents, renumbered to serving positions and sorted again.
+    position = np.empty(len(documents), dtype=np.int32)
+    position[np.array(order, dtype=np.int64)] = np.arange(len(documents), dtype=np.int32)
+    common_indices = position[fitted.common_indices] if len(documents) else fitted.common_indices
+    for start, end in itertools.pairwise(fitted.common_indptr.tolist()):
+        common_indices[start:end].sort()
     return Index(
         vocabulary=list(fitted.vocabulary),
         idf=fitted.idf.astype(np.float32),
@@ -227,4 +249,6 @@ def serving_index(
         concepts=concepts,
         analysis=params.analysis,
         meta={"params": params.as_dict(), "dropped_features": fitted.dropped},
+        common_indptr=fitted.common_indptr,
+        common_indices=common_indices,
     )

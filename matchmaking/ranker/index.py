@@ -93,6 +93,8 @@ class Index:
         concepts: list[GlossaryConcept],
         analysis: AnalysisOptions,
         meta: dict[str, Any],
+        common_indptr: np.ndarray | None = None,
+        common_indices: np.ndarray | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.term_ids = {term: i for i, term in enumerate(vocabulary)}
@@ -112,6 +114,16 @@ class Index:
         self._masks: dict[Filters, _Plan] = {}
         self._local = threading.local()
         self.segment: Segment | None = None
+        # Corpus stop words (dropped from scoring at fit time): the documents that hold each.
+        self.common_terms = {t: i for i, t in enumerate(meta.get("dropped_features", ()))}
+        self.common_indptr = (
+            common_indptr
+            if common_indptr is not None
+            else np.zeros(len(self.common_terms) + 1, dtype=np.int64)
+        )
+        self.common_indices = (
+            common_indices if common_indices is not None else np.zeros(0, dtype=np.int32)
+        )
 
     def __len__(self) -> int:
         """Documents in the fitted index plus those in the delta segment."""
@@ -135,10 +147,30 @@ class Index:
         )
 
     def zero_documents(self, positions: np.ndarray) -> None:
-        """Set every posting of these fitted documents to zero: they no longer score."""
+        """Set every posting of these fitted documents to zero: they no longer score.
+
+        They are also retired: a listing of every document (the directory without a search)
+        leaves them out; their current version, if any, lives in the delta segment.
+        """
         if not self.data.flags.writeable:
             self.data = self.data.copy()
         kernels.zero_documents(self.indptr, self.indices, self.data, positions)
+        retired = set(self.meta.get("retired_positions", ())) | set(positions.tolist())
+        self.meta["retired_positions"] = sorted(retired)
+
+    @property
+    def live(self) -> np.ndarray:
+        """Which fitted positions still stand for their organization (not retired)."""
+        live = np.ones(len(self.ids), dtype=bool)
+        live[np.array(self.meta.get("retired_positions", ()), dtype=np.int64)] = False
+        return live
+
+    def common_postings(self, feature: str) -> np.ndarray:
+        """The fitted positions that hold this corpus stop word (none if it is not one)."""
+        i = self.common_terms.get(feature)
+        if i is None:
+            return kernels._EMPTY_INT
+        return self.common_indices[self.common_indptr[i] : self.common_indptr[i + 1]]
 
     def set_segment(self, segment: Segment | None) -> None:
         self.segment = segment
@@ -313,7 +345,7 @@ class Index:
         weight_of = dict(zip(query.terms.tolist(), query.weights.tolist(), strict=True))
         for position in {p for p in positions if p >= offset and self.segment is not None}:
             assert self.segment is not None
-            terms, values = self.segment.row(position - offset)
+            terms, values, _ = self.segment.row(position - offset)
             for term, value in zip(terms.tolist(), values.tolist(), strict=True):
                 if term in weight_of:
                     contribution = Contribution(self.vocabulary[term], weight_of[term] * value)
@@ -359,6 +391,8 @@ class Index:
             "prefecture": f.prefecture,
             "metropolitan": f.metropolitan,
             "lying_dragon": f.lying_dragon,
+            "common_indptr": self.common_indptr,
+            "common_indices": self.common_indices,
         }
         for name in ("industries", "partnership_types", "languages"):
             facet: MultiFacet = getattr(f, name)
@@ -368,6 +402,8 @@ class Index:
             arrays["segment_indptr"] = self.segment.indptr
             arrays["segment_indices"] = self.segment.indices
             arrays["segment_data"] = self.segment.data
+            arrays["segment_common_indptr"] = self.segment.common_indptr
+            arrays["segment_common_indices"] = self.segment.common_indices
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
         return buffer.getvalue()
@@ -418,6 +454,8 @@ class Index:
             concepts=concepts,
             analysis=AnalysisOptions(**header["analysis"]),
             meta=header["meta"],
+            common_indptr=arrays.get("common_indptr"),
+            common_indices=arrays.get("common_indices"),
         )
         if "segment_documents" in header:
             from matchmaking.ranker.delta import Segment
@@ -434,6 +472,8 @@ class Index:
                     indptr=arrays["segment_indptr"],
                     indices=arrays["segment_indices"],
                     data=arrays["segment_data"],
+                    common_indptr=arrays.get("segment_common_indptr", np.zeros(0, np.int64)),
+                    common_indices=arrays.get("segment_common_indices", np.zeros(0, np.int32)),
                 )
             )
         return index

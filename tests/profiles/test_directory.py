@@ -1,13 +1,19 @@
-"""The directory page: full page and htmx partial, filters and their counts, sort, pages."""
+"""The directory page: full page and htmx partial, filters and their counts, sort, pages.
+
+Every test runs twice: answered by the search index (as in production once an index is
+built) and by the database (before the first index).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from matchmaking.suggestions import build_index, index_cache
 from profiles import directory
 from profiles.models import Industry, Language, Organization, PartnershipType
 from tests.conftest import make_organization
@@ -15,6 +21,27 @@ from tests.conftest import make_organization
 pytestmark = pytest.mark.django_db
 URL = reverse("profiles:directory")
 HTMX = {"HX-Request": "true"}
+
+
+class IndexedClient(Client):
+    """A client whose every request first brings the index up to date with the database.
+
+    The test database rolls back instead of committing, so the commit hook that updates the
+    index in production never fires here; a rebuild stands in for it.
+    """
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        build_index()
+        index_cache.forget()
+        return super().get(*args, **kwargs)
+
+
+@pytest.fixture(params=["index", "database"])
+def client(request: pytest.FixtureRequest, settings: Any) -> Iterator[Client]:
+    index_cache.forget()
+    settings.RANKER_RELOAD_SECONDS = 3600
+    yield IndexedClient() if request.param == "index" else Client()
+    index_cache.forget()
 
 
 def _names(response: Any) -> list[str]:
@@ -136,7 +163,8 @@ def test_the_search_counts_and_filters_together(
     client: Client, world: dict[str, Organization]
 ) -> None:
     response = client.get(URL, {"q": "motor"})
-    assert _names(response) == ["Higo Precision", "Hakata Institute of Technology"]
+    # (The order is each engine's relevance: tests/matchmaking/test_ranker_browse.py.)
+    assert set(_names(response)) == {"Higo Precision", "Hakata Institute of Technology"}
     assert _counts(response, "kind")["university"] == 1
     assert _counts(response, "kind")["company"] == 1
     assert response.context["result"].page.paginator.count == 2
@@ -190,13 +218,22 @@ def test_the_number_of_queries_does_not_grow_with_the_page_size(
     for number in range(30):
         make_organization("43", name_en=f"Extra {number}")
     monkeypatch.setattr(directory, "PAGE_SIZE", size)
-    client.get(URL, {"q": "warm"})  # read the filter options and the glossary once
-    # 6 facet counts, the lying dragon count, the total, the page; a search adds the
-    # glossary check and the scoring query.
-    with django_assert_num_queries(9):
-        client.get(URL)
-    with django_assert_num_queries(11):
-        client.get(URL, {"q": "extra"}, headers=HTMX)
+    client.get(URL, {"q": "warm"})  # read the filter options, the glossary and the index once
+    plain = Client()
+    if isinstance(client, IndexedClient):
+        # The index counts everything: the page is its only query, plus the glossary check
+        # when searching. The database ordering a listing without a search adds nothing.
+        with django_assert_num_queries(1):
+            plain.get(URL)
+        with django_assert_num_queries(2):
+            plain.get(URL, {"q": "extra"}, headers=HTMX)
+        return
+    # 6 facet counts, the lying dragon count, the total, the page, and the look for a
+    # search index; a search adds the glossary check and the scoring query.
+    with django_assert_num_queries(10):
+        plain.get(URL)
+    with django_assert_num_queries(12):
+        plain.get(URL, {"q": "extra"}, headers=HTMX)
 
 
 def test_it_shows_the_japanese_name_to_a_japanese_visitor(
