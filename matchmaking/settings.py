@@ -116,6 +116,17 @@ else:
         }
     }
 
+# Argon2id at OWASP's parameters first (matchmaking/accounts/hashers.py: a few tens of ms
+# per log-in instead of PBKDF2's ~0.9 s of CPU); the others verify older hashes, which are
+# upgraded at the next log-in.
+PASSWORD_HASHERS = [
+    "matchmaking.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -274,16 +274,17 @@ def matching(
 
 
 class _Rows:
-    """The rows of a listing, fetched a page at a time, in the listing's order."""
+    """The rows of a listing, best first, fetched a page at a time."""
 
-    def __init__(self, ids: list[int]) -> None:
-        self.ids = ids
+    def __init__(self, listing: Listing) -> None:
+        self.listing = listing
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.listing)
 
     def __getitem__(self, window: slice) -> list[Organization]:
-        ids = self.ids[window]
+        best, _ = self.listing.best(window.stop)
+        ids = best[window.start :].tolist()
         rows = Organization.objects.published().select_related("prefecture", "municipality")
         by_pk = rows.in_bulk(ids)
         return [by_pk[pk] for pk in ids if pk in by_pk]
@@ -319,7 +320,7 @@ def _browse_index(
     }
     rows: _Rows | _Counted
     if filters.q and filters.sort == "relevance":
-        rows = _Rows(listing.ids.tolist())
+        rows = _Rows(listing)
     else:
         # Sorted by name or date, or not searching: the database orders, the index counts.
         results = _except(Organization.objects.published(), _conditions(filters), "")

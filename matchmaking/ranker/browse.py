@@ -22,6 +22,9 @@ from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors
 from matchmaking.ranker.index import Index
 
 SINGLE_FACETS = ("kinds", "regions", "prefectures")
+# Listings without a text kept per index: the directory's landing page and its filters
+# are most of its traffic. At 100k documents one holds about 1.4 MB.
+CACHED_LISTINGS = 16
 MULTI_FACETS = ("industries", "partnership_types", "languages")
 
 
@@ -33,22 +36,63 @@ class _Part:
     ids: np.ndarray
     matched: np.ndarray  # bool: live and matching the text
     scores: np.ndarray  # float32 cosine similarity (zero without a text)
+    factors: np.ndarray | None  # the regional boost per document (None: no boost)
 
 
 @dataclass
 class Listing:
-    """The documents that pass, in relevance order, and the count of every facet value."""
+    """The documents that pass, and the count of every facet value.
 
-    ids: np.ndarray  # organization ids, best first
+    Held unordered: `best(n)` orders only what a page needs, `ids` is the whole set.
+    """
+
+    ids: np.ndarray  # organization ids, in index order
     scores: np.ndarray  # their boosted cosine similarity with the text (zero without one)
+    lying_dragon: np.ndarray
+    metropolitan: np.ndarray
     counts: dict[str, dict[str, int]]  # filter name -> facet value -> documents
     dragons: int  # lying dragons among the documents, ignoring the lying-dragon filter
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def best(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first n ids and scores: best score first, then the lying dragons, then
+        non-metropolitan prefectures, then index order."""
+        n = min(n, len(self.ids))
+        if n == 0:
+            return self.ids[:0], self.scores[:0]
+        # Those that score above the n-th best score come first, sorted; then, from those
+        # tied with it (often many: every listing without a text ties at zero), the lying
+        # dragons, the non-metropolitan and the rest, each in index order.
+        threshold = np.partition(self.scores, len(self.ids) - n)[len(self.ids) - n]
+        above = np.flatnonzero(self.scores > threshold)
+        above = above[
+            np.lexsort(
+                (
+                    above,
+                    self.metropolitan[above],
+                    ~self.lying_dragon[above],
+                    -self.scores[above],
+                )
+            )
+        ]
+        tied = self.scores == threshold
+        groups = [above]
+        wanted = n - len(above)
+        for dragon, metropolitan in ((True, False), (True, True), (False, False), (False, True)):
+            if wanted <= 0:
+                break
+            group = np.flatnonzero(
+                tied & (self.lying_dragon == dragon) & (self.metropolitan == metropolitan)
+            )[:wanted]
+            groups.append(group)
+            wanted -= len(group)
+        chosen = np.concatenate(groups)
+        return self.ids[chosen], self.scores[chosen]
 
-def _parts(index: Index, text: str) -> list[_Part]:
+
+def _parts(index: Index, text: str, regional_boost: float) -> list[_Part]:
     query = index.vectorize(text) if text else None
     common = [f for f in index.analyzer.features(text) if f in index.common_terms] if text else []
     fitted_scores = (
@@ -60,7 +104,8 @@ def _parts(index: Index, text: str) -> list[_Part]:
         for feature in common:
             hit[index.common_postings(feature)] = True
         matched &= hit
-    parts = [_Part(index.facets, index.ids, matched, fitted_scores)]
+    factors = index.boost_factors(regional_boost) if regional_boost else None
+    parts = [_Part(index.facets, index.ids, matched, fitted_scores, factors)]
     segment = index.segment
     if segment is not None and len(segment):
         if query is not None:
@@ -71,7 +116,8 @@ def _parts(index: Index, text: str) -> list[_Part]:
         else:
             scores = np.zeros(len(segment), np.float32)
             hit = np.ones(len(segment), dtype=bool)
-        parts.append(_Part(segment.facets, segment.ids, hit, scores))
+        factors = boost_factors(segment.facets, regional_boost) if regional_boost else None
+        parts.append(_Part(segment.facets, segment.ids, hit, scores, factors))
     return parts
 
 
@@ -106,15 +152,38 @@ def browse(index: Index, text: str, filters: Filters, *, regional_boost: float =
     Ranked by cosine similarity times the regional boost (as `Index.search` ranks), then
     lying dragons first, then non-metropolitan prefectures, then index order.
     """
+    if text:
+        return _browse(index, text, filters, regional_boost)
+    key = (filters, regional_boost)  # Index.set_segment (every edit) empties the cache
+    listing: Listing | None = index.listings.get(key)
+    if listing is None:
+        if len(index.listings) >= CACHED_LISTINGS:
+            index.listings.pop(next(iter(index.listings)))
+        listing = index.listings[key] = _browse(index, "", filters, regional_boost)
+    return listing
+
+
+def _browse(index: Index, text: str, filters: Filters, regional_boost: float) -> Listing:
     counts: dict[str, dict[str, int]] = {name: {} for name in (*SINGLE_FACETS, *MULTI_FACETS)}
     dragons = 0
     active = _active(filters)
     ids, scores, dragon_keys, metropolitan_keys = [], [], [], []
-    for part in _parts(index, text):
+    for part in _parts(index, text, regional_boost):
         size = len(part.ids)
         masks = {name: facet_mask(part.facets, _single(filters, name), size) for name in active}
+        everything = part.matched.copy()
+        for mask in masks.values():
+            everything &= mask
 
-        def passing(but: str, part: _Part = part, masks: dict = masks) -> np.ndarray:
+        def passing(
+            but: str,
+            part: _Part = part,
+            masks: dict[str, np.ndarray] = masks,
+            everything: np.ndarray = everything,
+        ) -> np.ndarray:
+            """What passes every filter but this one (and matches the text)."""
+            if but not in masks:
+                return everything
             result = part.matched.copy()
             for name, mask in masks.items():
                 if name != but:
@@ -125,20 +194,20 @@ def browse(index: Index, text: str, filters: Filters, *, regional_boost: float =
             for value, n in _counts(part.facets, name, passing(name)).items():
                 counts[name][value] = counts[name].get(value, 0) + n
         dragons += int(np.count_nonzero(passing("lying_dragons_only") & part.facets.lying_dragon))
-        chosen = np.flatnonzero(passing(""))
+        chosen = np.flatnonzero(everything)
         ids.append(part.ids[chosen])
-        factors = boost_factors(part.facets, regional_boost)[chosen] if regional_boost else 1
-        scores.append(part.scores[chosen] * factors)
+        scores.append(
+            part.scores[chosen] * part.factors[chosen]
+            if part.factors is not None
+            else part.scores[chosen]
+        )
         dragon_keys.append(part.facets.lying_dragon[chosen])
         metropolitan_keys.append(part.facets.metropolitan[chosen])
-    all_ids, all_scores = np.concatenate(ids), np.concatenate(scores)
-    # Best score first; then the lying dragons, then non-metropolitan, then index order.
-    order = np.lexsort(
-        (
-            np.arange(len(all_ids)),
-            np.concatenate(metropolitan_keys),
-            ~np.concatenate(dragon_keys),
-            -all_scores,
-        )
+    return Listing(
+        np.concatenate(ids),
+        np.concatenate(scores),
+        np.concatenate(dragon_keys),
+        np.concatenate(metropolitan_keys),
+        counts,
+        dragons,
     )
-    return Listing(all_ids[order], all_scores[order], counts, dragons)

@@ -112,6 +112,8 @@ class Index:
         self.meta = meta
         self._boosts: dict[float, np.ndarray] = {}
         self._masks: dict[Filters, _Plan] = {}
+        # browse's listings without a text, by filters (they change only with the index).
+        self.listings: dict[tuple[Any, ...], Any] = {}
         self._local = threading.local()
         self.segment: Segment | None = None
         # Corpus stop words (dropped from scoring at fit time): the documents that hold each.
@@ -157,6 +159,7 @@ class Index:
         kernels.zero_documents(self.indptr, self.indices, self.data, positions)
         retired = set(self.meta.get("retired_positions", ())) | set(positions.tolist())
         self.meta["retired_positions"] = sorted(retired)
+        self.listings.clear()
 
     @property
     def live(self) -> np.ndarray:
@@ -174,6 +177,7 @@ class Index:
 
     def set_segment(self, segment: Segment | None) -> None:
         self.segment = segment
+        self.listings.clear()
 
     def vectorize(self, text: str) -> QueryVector:
         terms, weights = [], []

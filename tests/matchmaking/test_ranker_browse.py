@@ -135,17 +135,23 @@ def test_the_order_is_the_search_order_then_dragons_then_regional(world) -> None
                 listing = browse(index, text, filters, regional_boost=boost)
                 hits = index.search(text, top=10, filters=filters, regional_boost=boost)
                 # The same scores, best first, as the top-k search (ties may swap).
-                np.testing.assert_allclose(
-                    listing.scores[: len(hits)], [h.score for h in hits], rtol=1e-6
-                )
-                assert np.all(np.diff(listing.scores) <= 0)
+                _, best = listing.best(10)
+                np.testing.assert_allclose(best, [h.score for h in hits], rtol=1e-6)
+                ids, scores = listing.best(len(listing))
+                assert np.all(np.diff(scores) <= 0)
+                assert sorted(ids.tolist()) == sorted(listing.ids.tolist())
+                # A page is the start of the whole order.
+                assert listing.best(25)[0].tolist() == ids[:25].tolist()
+    # Without a text: the lying dragons first, then non-metropolitan, then the rest.
     listing = browse(index, "", Filters())
-    dragons = [
-        index.facets.lying_dragon[index.position_of[pk]]
-        for pk in listing.ids[:50]
-        if pk in index.position_of
+    ids, _ = listing.best(len(listing))
+    positions = [index.position_of.get(pk) for pk in ids.tolist()]
+    keys = [
+        (not index.facets.lying_dragon[p], bool(index.facets.metropolitan[p]))
+        for p in positions
+        if p is not None
     ]
-    assert dragons == sorted(dragons, reverse=True)
+    assert keys == sorted(keys) and len(set(keys)) > 2
 
 
 def test_without_a_text_every_live_document_is_listed_once(world) -> None:
@@ -154,3 +160,19 @@ def test_without_a_text_every_live_document_is_listed_once(world) -> None:
     assert sorted(listing.ids.tolist()) == sorted(d.id for d in live)
     withdrawn = {d.id for d in documents[:600]} - {d.id for d in live}
     assert withdrawn and not withdrawn & set(listing.ids.tolist())
+
+
+def test_a_cached_listing_follows_every_edit(world) -> None:
+    generator, documents, _, _ = world
+    index = Index.from_bytes(fit(documents[:200], generator.concepts, PARAMS).to_bytes())
+    first = browse(index, "", Filters(kinds=(documents[0].kind,)))
+    assert browse(index, "", Filters(kinds=(documents[0].kind,))) is first  # cached
+    apply_edits(index, removals=[documents[0].id])
+    after = browse(index, "", Filters(kinds=(documents[0].kind,)))
+    assert len(after) == len(first) - 1 and documents[0].id not in after.ids
+    moved = dataclasses.replace(documents[1], kind="support_body")
+    apply_edits(index, upserts=[moved])
+    assert (
+        browse(index, "", Filters(kinds=("support_body",))).counts["kinds"]["support_body"]
+        == sum(d.kind == "support_body" for d in documents[2:200]) + 1
+    )
