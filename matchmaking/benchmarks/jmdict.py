@@ -36,10 +36,6 @@ VARIANTS: dict[str, AnalysisOptions] = {
 }
 
 
-def _best(seconds: Sequence[float]) -> float:
-    return min(seconds)
-
-
 def table_cost(options: AnalysisOptions) -> dict[str, Any]:
     if options.dictionary == "off":
         return {"entries": 0, "load_seconds": 0.0, "megabytes": 0.0}
@@ -65,20 +61,8 @@ def run(
 ) -> dict[str, Any]:
     report: dict[str, Any] = {}
     for name, options in VARIANTS.items():
-        table = table_cost(options)  # leaves the table cached for the fits below
-        params = replace(FitParams(), analysis=options)
-        fits, vectorising = [], []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            index = fit(documents, concepts, params)
-            fits.append(time.perf_counter() - started)
-            # A fresh analyzer for the queries, so the run cache holds no query text.
-            fresh = fit(documents[:1], concepts, params).analyzer
-            index.analyzer = fresh
-            started = time.perf_counter()
-            for query in queries:
-                index.vectorize(query.text)
-            vectorising.append((time.perf_counter() - started) / len(queries))
+        table = table_cost(options)
+        index = fit(documents, concepts, replace(FitParams(), analysis=options))
 
         def rank(text: str, index: Any = index) -> list[str]:
             return [h.external_id for h in index.search(text, top=20, regional_boost=boost)]
@@ -91,14 +75,18 @@ def run(
             "known_item_organizations": count,
             "vocabulary": len(index.vocabulary),
             "postings": len(index.data),
-            "fit_seconds": _best(fits),
-            "vectorize_seconds": _best(vectorising),
             "table": table,
         }
+    timings = interleaved_timings(
+        documents, concepts, [q.text for q in queries], VARIANTS, rounds=repeats
+    )
     before = report["no dictionary (before)"]
-    for row in report.values():
-        row["fit_ratio"] = row["fit_seconds"] / before["fit_seconds"]
-        row["vectorize_ratio"] = row["vectorize_seconds"] / before["vectorize_seconds"]
+    base = timings["no dictionary (before)"]
+    for name, row in report.items():
+        row.update(timings[name])
+        row["fit_ratio"] = row["fit_seconds"] / base["fit_seconds"]
+        row["vectorize_ratio"] = row["vectorize_ms"] / base["vectorize_ms"]
+        row["query_ratio"] = row["query_ms"] / base["query_ms"]
         row["new_features"] = row["vocabulary"] - before["vocabulary"]
         row["postings_ratio"] = row["postings"] / before["postings"]
     return report

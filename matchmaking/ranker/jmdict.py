@@ -33,6 +33,12 @@ _GLOSS_STOP_WORDS = frozenset(
     {"esp", "etc", "something", "someone", "thing", "one", "kind", "sort", "type", "act"}
 )
 
+# Legal forms in organization names: their glosses ("stock", "corporation", "partnership")
+# would match needs that have nothing to do with the organization's business.
+_NO_GLOSS = frozenset(
+    {"株式会社", "会社", "法人", "財団法人", "社団法人", "公益", "協同組合", "組合"}
+)
+
 
 def _is_wanted(pos: str, wanted: DictionaryPos) -> bool:
     if wanted == "nouns":
@@ -135,7 +141,7 @@ def _build(
     interned: dict[tuple[str, ...], tuple[str, ...]] = {}
     result: dict[str, tuple[str, ...]] = {}
     for headword, words in table.items():
-        if words:
+        if words and headword not in _NO_GLOSS:
             value = tuple(words[:MAX_WORDS])
             result[headword] = interned.setdefault(value, value)
     return result
