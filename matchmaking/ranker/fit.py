@@ -25,6 +25,7 @@ from matchmaking.ranker.facets import Facets
 from matchmaking.ranker.index import Index
 from matchmaking.ranker.text import (
     CONCEPT_PREFIX,
+    GLOSS_PREFIX,
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
@@ -90,6 +91,7 @@ def term_frequencies(
 ) -> dict[str, float]:
     """One document's weighted term frequencies: Σ over fields of weight × (1 + log count)."""
     frequencies: dict[str, float] = {}
+    gloss_weight = params.analysis.dictionary_weight
     for name, text in fields.items():
         weight = params.field_weights.get(name, 0.0)
         if weight <= 0 or not text:
@@ -98,6 +100,9 @@ def term_frequencies(
             tf = weight * (1.0 + math.log(count))
             if feature.startswith(CONCEPT_PREFIX):
                 tf *= params.concept_weight
+            elif feature.startswith(GLOSS_PREFIX):
+                feature = feature[len(GLOSS_PREFIX) :]
+                tf *= gloss_weight
             frequencies[feature] = frequencies.get(feature, 0.0) + tf
     return frequencies
 

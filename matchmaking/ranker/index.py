@@ -25,7 +25,13 @@ import numpy as np
 
 from matchmaking.ranker import kernels
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
-from matchmaking.ranker.text import AnalysisOptions, Analyzer, GlossaryConcept, GlossaryMatcher
+from matchmaking.ranker.text import (
+    GLOSS_PREFIX,
+    AnalysisOptions,
+    Analyzer,
+    GlossaryConcept,
+    GlossaryMatcher,
+)
 
 if TYPE_CHECKING:
     from matchmaking.ranker.delta import Segment
@@ -180,13 +186,18 @@ class Index:
         self.listings.clear()
 
     def vectorize(self, text: str) -> QueryVector:
-        terms, weights = [], []
+        tfs: dict[int, float] = {}
+        gloss_weight = self.analysis.dictionary_weight
         for feature, count in self.analyzer.features(text).items():
+            tf = 1.0 + math.log(count)
+            if feature.startswith(GLOSS_PREFIX):
+                feature = feature[len(GLOSS_PREFIX) :]
+                tf *= gloss_weight
             term = self.term_ids.get(feature)
             if term is not None:
-                terms.append(term)
-                weights.append((1.0 + math.log(count)) * float(self.idf[term]))
-        vector = np.array(weights, dtype=np.float64)
+                tfs[term] = tfs.get(term, 0.0) + tf
+        terms = list(tfs)
+        vector = np.array([tf * float(self.idf[t]) for t, tf in tfs.items()], dtype=np.float64)
         norm = math.sqrt(float(vector @ vector)) if len(vector) else 0.0
         if norm > 0:
             vector /= norm
@@ -456,7 +467,8 @@ class Index:
             external_ids=header["external_ids"],
             facets=facets,
             concepts=concepts,
-            analysis=AnalysisOptions(**header["analysis"]),
+            # An index stored before the JMdict glosses was fitted without them.
+            analysis=AnalysisOptions(**{"dictionary": "off", **header["analysis"]}),
             meta=header["meta"],
             common_indptr=arrays.get("common_indptr"),
             common_indices=arrays.get("common_indices"),

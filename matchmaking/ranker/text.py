@@ -4,7 +4,9 @@ Everything starts with NFKC (full-width Latin and half-width kana become their u
 and lower case. Japanese runs go through SudachiPy (dictionary from sudachidict-core) or
 character bigrams; the rest is split into English word tokens with stop words removed and
 plurals folded. Glossary concepts found in either language add a shared `§key` feature,
-which is what lets an English query reach a Japanese-only profile.
+which is what lets an English query reach a Japanese-only profile; for the words beyond the
+glossary, a Japanese word's JMdict glosses add its English words (`¶word`, folded into the
+plain word when fitting and vectorising), which reaches both ways.
 """
 
 from __future__ import annotations
@@ -20,17 +22,22 @@ from typing import Any, Literal
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 CONCEPT_PREFIX = "§"
+# An English word that JMdict gives for a Japanese word; fitting and vectorising fold it into
+# the plain English word at `AnalysisOptions.dictionary_weight`.
+GLOSS_PREFIX = "¶"
 RUN_CACHE_SIZE = 200_000
 BIGRAM_PREFIX = "²"
 
 JapaneseMode = Literal["sudachi", "bigram", "both"]
+DictionaryEntries = Literal["off", "common", "all"]
+DictionaryPos = Literal["nouns", "content"]
 
 # Hiragana, katakana, CJK ideographs and the marks that live inside Japanese words.
 _JA_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
 # Digits and Latin letters between Japanese characters stay in the run (第5世代, 診断AI).
 _JA_RUN = re.compile(f"[{_JA_CHAR}]+(?:[0-9a-z.]+[{_JA_CHAR}]+)*")
 _HAS_JA = re.compile(f"[{_JA_CHAR}]")
-_EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
+EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 _KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
 
 # Words that every profile uses and that say nothing about a fit.
@@ -184,7 +191,7 @@ class GlossaryMatcher:
                 if has_japanese(term):
                     self._ja.setdefault(term, set()).add(concept.key)
                 else:
-                    words = tuple(stem(w) for w in _EN_TOKEN.findall(term))
+                    words = tuple(stem(w) for w in EN_TOKEN.findall(term))
                     if words:
                         self._en.setdefault(words, set()).add(concept.key)
         # The longest term (in words) that starts with each word.
@@ -236,6 +243,13 @@ class GlossaryMatcher:
 class AnalysisOptions:
     japanese: JapaneseMode = "sudachi"
     concepts: bool = True
+    # JMdict glosses for Japanese words (`matchmaking.ranker.jmdict`): which entries, which
+    # parts of speech, and how much a gloss word counts against a real token. Common nouns
+    # at full weight measured best (docs/jmdict-findings.md).
+    dictionary: DictionaryEntries = "common"
+    dictionary_pos: DictionaryPos = "nouns"
+    dictionary_weight: float = 1.0
+    dictionary_words: int = 6  # gloss words per Japanese word, first sense first
 
 
 class Analyzer:
@@ -244,15 +258,25 @@ class Analyzer:
     def __init__(self, glossary: GlossaryMatcher | None, options: AnalysisOptions) -> None:
         self.glossary = glossary if options.concepts else None
         self.options = options
+        self.dictionary: dict[str, tuple[str, ...]] = {}
+        if options.dictionary != "off" and options.japanese != "bigram":
+            from matchmaking.ranker.jmdict import gloss_table
+
+            self.dictionary = gloss_table(options.dictionary, options.dictionary_pos)
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
 
     def _japanese_run(self, run: str) -> tuple[str, ...]:
-        """The run's content words followed by its glossary concepts (as features)."""
+        """The run's content words, their JMdict glosses and glossary concepts (as features)."""
         cached = self._runs.get(run)
         if cached is None:
             words, surfaces = japanese_words(run)
+            if self.dictionary:
+                table, most = self.dictionary, self.options.dictionary_words
+                words.extend(
+                    GLOSS_PREFIX + gloss for word in words for gloss in table.get(word, ())[:most]
+                )
             if self.glossary is not None:
                 words.extend(
                     CONCEPT_PREFIX + k for k in self.glossary.in_japanese_tokens(surfaces)
@@ -280,7 +304,7 @@ class Analyzer:
             latin = _JA_RUN.sub(" ", text)
         else:
             latin = text
-        words = [stem(w) for w in _EN_TOKEN.findall(latin)]
+        words = [stem(w) for w in EN_TOKEN.findall(latin)]
         if self.glossary is not None:
             counts.update(CONCEPT_PREFIX + k for k in self.glossary.in_words(words))
         counts.update(w for w in words if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())

@@ -34,7 +34,7 @@ def directory(db: None) -> dict[str, Organization]:
             "13",
             external_id="tokyo-robots",
             name_en="Edo Robotics",
-            name_ja="江戸ロボティクス",
+            name_ja="品川ロボティクス",
             offers_en="Industrial robot arms for precision assembly and welding lines.",
         ),
         "kumamoto_robots": make_organization(
@@ -68,7 +68,8 @@ def directory(db: None) -> dict[str, Organization]:
             status=Organization.Status.DRAFT,
         ),
     }
-    # The two robot makers differ only in name and place: the regional boost decides.
+    # The two robot makers differ only in name and place: the regional boost decides. (Neither
+    # Japanese name has a JMdict gloss, which would lengthen one profile and lower its fit.)
     orgs["tokyo_robots"].industries.add(machinery)
     orgs["kumamoto_robots"].industries.add(machinery)
     orgs["kumamoto_robots"].partnership_types.add(joint_rnd)
