@@ -94,7 +94,9 @@ class Listing:
 
 def _parts(index: Index, text: str, regional_boost: float) -> list[_Part]:
     query = index.vectorize(text) if text else None
-    common = [f for f in index.analyzer.features(text) if f in index.common_terms] if text else []
+    common = (
+        [f for f in index.analyzer.plain_features(text) if f in index.common_terms] if text else []
+    )
     fitted_scores = (
         index.scores(query) if query is not None else np.zeros(len(index.ids), np.float32)
     )

@@ -101,6 +101,7 @@ class Index:
         meta: dict[str, Any],
         common_indptr: np.ndarray | None = None,
         common_indices: np.ndarray | None = None,
+        glosses: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.term_ids = {term: i for i, term in enumerate(vocabulary)}
@@ -114,7 +115,8 @@ class Index:
         self.facets = facets
         self.concepts = concepts
         self.analysis = analysis
-        self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis)
+        # The JMdict glosses travel with the index: a web process never reads jamdict-data.
+        self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis, glosses)
         self.meta = meta
         self._boosts: dict[float, np.ndarray] = {}
         self._masks: dict[Filters, _Plan] = {}
@@ -389,6 +391,7 @@ class Index:
                 for name in ("industries", "partnership_types", "languages")
             },
             "concepts": [asdict(c) for c in self.concepts],
+            "glosses": self.analyzer.dictionary,
             "analysis": asdict(self.analysis),
             "meta": self.meta,
         }
@@ -472,6 +475,7 @@ class Index:
             meta=header["meta"],
             common_indptr=arrays.get("common_indptr"),
             common_indices=arrays.get("common_indices"),
+            glosses={k: tuple(v) for k, v in header.get("glosses", {}).items()},
         )
         if "segment_documents" in header:
             from matchmaking.ranker.delta import Segment

@@ -255,14 +255,23 @@ class AnalysisOptions:
 class Analyzer:
     """Turn one text (English, Japanese or both) into feature counts."""
 
-    def __init__(self, glossary: GlossaryMatcher | None, options: AnalysisOptions) -> None:
+    def __init__(
+        self,
+        glossary: GlossaryMatcher | None,
+        options: AnalysisOptions,
+        dictionary: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """`dictionary`: the JMdict gloss table an index was fitted with (stored in it);
+        without one it is read from jamdict-data, as when fitting."""
         self.glossary = glossary if options.concepts else None
         self.options = options
         self.dictionary: dict[str, tuple[str, ...]] = {}
         if options.dictionary != "off" and options.japanese != "bigram":
-            from matchmaking.ranker.jmdict import gloss_table
+            if dictionary is None:
+                from matchmaking.ranker.jmdict import gloss_table
 
-            self.dictionary = gloss_table(options.dictionary, options.dictionary_pos)
+                dictionary = gloss_table(options.dictionary, options.dictionary_pos)
+            self.dictionary = dictionary
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
@@ -285,6 +294,13 @@ class Analyzer:
                 self._runs.clear()
             cached = self._runs[run] = tuple(words)
         return cached
+
+    def plain_features(self, text: str) -> set[str]:
+        """The text's features as stored in an index: gloss words folded into plain words."""
+        return {
+            f[len(GLOSS_PREFIX) :] if f.startswith(GLOSS_PREFIX) else f
+            for f in self.features(text)
+        }
 
     def features(self, text: str) -> Counter[str]:
         counts: Counter[str] = Counter()

@@ -62,7 +62,7 @@ def _passes(doc: Document, filters: Filters, but: str = "") -> bool:
 
 
 def _brute_force(index: Index, live: list[Document], text: str, filters: Filters):
-    wanted = set(index.analyzer.features(text)) if text else set()
+    wanted = index.analyzer.plain_features(text) if text else set()
     known = wanted & (set(index.term_ids) | set(index.common_terms))
     matched = [d for d in live if not text or known & _features(index, d)]
     counts: dict[str, dict[str, int]] = {}

@@ -158,3 +158,17 @@ def test_a_stored_index_keeps_its_gloss_options() -> None:
     options = AnalysisOptions(dictionary="common", dictionary_weight=0.5)
     index = fit([FOUNDRY, TOURS], [], FitParams(analysis=options))
     assert Index.from_bytes(index.to_bytes()).analysis == options
+
+
+def test_a_stored_index_carries_its_gloss_table_so_web_processes_never_read_jmdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blob = fit([FOUNDRY, TOURS, BREWERY], [], FitParams()).to_bytes()
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a stored index read jamdict-data")
+
+    monkeypatch.setattr("matchmaking.ranker.jmdict.gloss_table", unavailable)
+    stored = Index.from_bytes(blob)
+    assert stored.analyzer.dictionary["鋳造"] == gloss_table("common", "nouns")["鋳造"]
+    assert stored.search("aluminium casting")[0].id == FOUNDRY.id
