@@ -14,6 +14,7 @@ filters, matching by substring.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -21,7 +22,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -265,12 +268,28 @@ def matching(
     if filters.q:
         listing = browse_directory(filters.q, index_filters(filters, FilterOptions.load()))
         if listing is not None:
-            organizations = organizations.filter(pk__in=listing.ids.tolist())
+            organizations = among(organizations, listing.ids.tolist())
             return _except(organizations, _conditions(filters), "")
     plan = plan_search(filters.q)
     if plan:
         organizations = organizations.filter(match_condition(plan))
     return _except(organizations, _conditions(filters), "")
+
+
+def among(organizations: QuerySet[Organization], ids: list[int]) -> QuerySet[Organization]:
+    """Keep these ids, passed as one parameter however many there are.
+
+    A search can match most of the directory: as an IN list that is one parameter per id,
+    past PostgreSQL's 65,535 and SQLite's limits.
+    """
+    quote = connection.ops.quote_name
+    column = f"{quote(Organization._meta.db_table)}.{quote('id')}"
+    # Safe: the SQL is a quoted column name; the ids travel as one parameter.
+    if connection.vendor == "postgresql":
+        sql, params = f"{column} = ANY(%s::bigint[])", [ids]
+    else:
+        sql, params = f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
+    return organizations.filter(RawSQL(sql, params, BooleanField()))  # noqa: S611
 
 
 class _Rows:
@@ -325,7 +344,7 @@ def _browse_index(
         # Sorted by name or date, or not searching: the database orders, the index counts.
         results = _except(Organization.objects.published(), _conditions(filters), "")
         if filters.q:
-            results = results.filter(pk__in=listing.ids.tolist())
+            results = among(results, listing.ids.tolist())
         results = results.select_related("prefecture", "municipality")
         rows = _Counted(results.order_by(*_ordering(filters, searching=False)), len(listing))
     page: Page[Organization] = Paginator(rows, PAGE_SIZE).get_page(filters.page)  # type: ignore[arg-type]

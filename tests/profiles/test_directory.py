@@ -243,3 +243,11 @@ def test_it_shows_the_japanese_name_to_a_japanese_visitor(
     body = client.get(URL, {"q": "精密加工"}).content.decode()
     assert '<html lang="ja">' in body
     assert "肥後精密" in body
+
+
+def test_a_match_set_larger_than_any_parameter_limit_narrows_in_one_parameter(
+    world: dict[str, Organization],
+) -> None:
+    ids = [world["higo"].pk, world["tokyo"].pk, *range(10**7, 10**7 + 70_000)]
+    narrowed = directory.among(Organization.objects.all(), ids)
+    assert set(narrowed.values_list("name_en", flat=True)) == {"Higo Precision", "Tokyo Trading"}
