@@ -338,10 +338,13 @@ def _browse_index(
         "language": listing.counts["languages"],
     }
     rows: _Rows | _Counted
-    if filters.q and filters.sort == "relevance":
+    if filters.sort == "relevance":
+        # The index orders too: by score, then lying dragons, then non-metropolitan, then
+        # its own order (prefecture, then id). Ordering 100k rows by name in the database
+        # cost 0.5 s a page.
         rows = _Rows(listing)
     else:
-        # Sorted by name or date, or not searching: the database orders, the index counts.
+        # Sorted by name or date: the database orders, the index counts.
         results = _except(Organization.objects.published(), _conditions(filters), "")
         if filters.q:
             results = among(results, listing.ids.tolist())
