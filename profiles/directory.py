@@ -285,6 +285,7 @@ def among(organizations: QuerySet[Organization], ids: list[int]) -> QuerySet[Org
     quote = connection.ops.quote_name
     column = f"{quote(Organization._meta.db_table)}.{quote('id')}"
     # Safe: the SQL is a quoted column name; the ids travel as one parameter.
+    params: list[object]
     if connection.vendor == "postgresql":
         sql, params = f"{column} = ANY(%s::bigint[])", [ids]
     else:
