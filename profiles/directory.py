@@ -23,9 +23,8 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +32,7 @@ from matchmaking.ranker import Filters
 from matchmaking.ranker.browse import Listing
 from matchmaking.suggestions import browse_directory
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture, Region
+from profiles.models.organizations import display_name_order
 from profiles.search import (
     SearchPlan,
     match_condition,
@@ -225,11 +225,7 @@ def _through_counts(
 
 
 def _ordering(filters: DirectoryFilters, searching: bool) -> list[Any]:
-    name = (
-        Coalesce(NullIf(F("name_ja"), Value("")), F("name_en"))
-        if (get_language() or "en").startswith("ja")
-        else Coalesce(NullIf(F("name_en"), Value("")), F("name_ja"))
-    )
+    name = display_name_order("ja" if (get_language() or "en").startswith("ja") else "en")
     if filters.sort == "name":
         return [name.asc(), "pk"]
     if filters.sort == "updated":
