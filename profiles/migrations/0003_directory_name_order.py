@@ -6,19 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0002_curation_history_and_imports'),
+        ("profiles", "0002_curation_history_and_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(django.db.models.functions.comparison.Coalesce(django.db.models.functions.comparison.NullIf(models.F('name_en'), models.Value('')), models.F('name_ja')), models.F('id'), name='organization_name_order_en'),
+            model_name="organization",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce(
+                    django.db.models.functions.comparison.NullIf(
+                        models.F("name_en"), models.Value("")
+                    ),
+                    models.F("name_ja"),
+                ),
+                models.F("id"),
+                name="organization_name_order_en",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(django.db.models.functions.comparison.Coalesce(django.db.models.functions.comparison.NullIf(models.F('name_ja'), models.Value('')), models.F('name_en')), models.F('id'), name='organization_name_order_ja'),
+            model_name="organization",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce(
+                    django.db.models.functions.comparison.NullIf(
+                        models.F("name_ja"), models.Value("")
+                    ),
+                    models.F("name_en"),
+                ),
+                models.F("id"),
+                name="organization_name_order_ja",
+            ),
         ),
     ]
