@@ -93,10 +93,9 @@ class Listing:
 
 
 def _parts(index: Index, text: str, regional_boost: float) -> list[_Part]:
+    # One analysis of the text: the scored terms, and the corpus stop words it holds.
     query = index.vectorize(text) if text else None
-    common = (
-        [f for f in index.analyzer.plain_features(text) if f in index.common_terms] if text else []
-    )
+    common = query.common if query is not None else ()
     fitted_scores = (
         index.scores(query) if query is not None else np.zeros(len(index.ids), np.float32)
     )

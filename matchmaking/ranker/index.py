@@ -82,6 +82,7 @@ class Contribution:
 class QueryVector:
     terms: np.ndarray  # vocabulary ids
     weights: np.ndarray  # float32, l2-normalised
+    common: tuple[str, ...] = ()  # corpus stop words in the text: they match, never score
 
 
 class Index:
@@ -189,6 +190,7 @@ class Index:
 
     def vectorize(self, text: str) -> QueryVector:
         tfs: dict[int, float] = {}
+        common: set[str] = set()
         gloss_weight = self.analysis.dictionary_weight
         for feature, count in self.analyzer.features(text).items():
             tf = 1.0 + math.log(count)
@@ -198,12 +200,16 @@ class Index:
             term = self.term_ids.get(feature)
             if term is not None:
                 tfs[term] = tfs.get(term, 0.0) + tf
+            elif feature in self.common_terms:
+                common.add(feature)
         terms = list(tfs)
         vector = np.array([tf * float(self.idf[t]) for t, tf in tfs.items()], dtype=np.float64)
         norm = math.sqrt(float(vector @ vector)) if len(vector) else 0.0
         if norm > 0:
             vector /= norm
-        return QueryVector(np.array(terms, dtype=np.int64), vector.astype(np.float32))
+        return QueryVector(
+            np.array(terms, dtype=np.int64), vector.astype(np.float32), tuple(sorted(common))
+        )
 
     def scores(self, query: QueryVector) -> np.ndarray:
         """Cosine similarity of every document with the query (float32), from its postings."""
