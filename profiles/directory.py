@@ -73,7 +73,10 @@ class DirectoryFilters:
         except ValueError:
             page = 1
         return cls(
-            q=" ".join(str(params.get("q", "")).split())[:200],
+            # Control characters (a NUL, which PostgreSQL refuses in a string) are dropped.
+            q=" ".join(
+                "".join(c if c.isprintable() else " " for c in str(params.get("q", ""))).split()
+            )[:200],
             kind=pick("kind", set(Organization.Kind.values)),
             region=pick("region", options.regions),
             prefecture=pick("prefecture", options.prefectures),

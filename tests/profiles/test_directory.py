@@ -251,3 +251,12 @@ def test_a_match_set_larger_than_any_parameter_limit_narrows_in_one_parameter(
     ids = [world["higo"].pk, world["tokyo"].pk, *range(10**7, 10**7 + 70_000)]
     narrowed = directory.among(Organization.objects.all(), ids)
     assert set(narrowed.values_list("name_en", flat=True)) == {"Higo Precision", "Tokyo Trading"}
+
+
+def test_control_characters_in_the_search_are_dropped(
+    client: Client, world: dict[str, Organization]
+) -> None:
+    response = client.get(URL, {"q": "mo\x00tor\x07 shafts"})
+    assert response.status_code == 200
+    assert response.context["result"].filters.q == "mo tor shafts"
+    assert "\x00" not in response.content.decode()
