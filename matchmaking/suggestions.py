@@ -292,12 +292,7 @@ def _matched_facets(
             continue
         names = []
         for item in getattr(org, name).all():
-            codes = {item.code}
-            if name == "industries":
-                parent = item.parent
-                while parent is not None:
-                    codes.add(parent.code)
-                    parent = parent.parent
+            codes = item.lineage if name == "industries" else {item.code}
             if codes & values:
                 names.append(item.name_ja if japanese else item.name_en)
         if names:
@@ -325,7 +320,7 @@ def suggest(
         Organization.objects.published()
         .filter(pk__in=[h.id for h in hits])
         .select_related("prefecture")
-        .prefetch_related("industries__parent__parent__parent", "partnership_types", "languages")
+        .prefetch_related("industries", "partnership_types", "languages")
         .in_bulk()
     )
     kept = [h for h in hits if h.id in organizations][:top]

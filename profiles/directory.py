@@ -25,6 +25,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,19 @@ class FilterOptions:
         if _options is None or now - _options[0] > OPTIONS_MAX_AGE:
             _options = (now, cls._read())
         return _options[1]
+
+    def choices(self) -> dict[str, list[tuple[str, str]]]:
+        """Each filter's `(code, label)` pairs in the active language, without counts."""
+        return {
+            "kind": [(code, capfirst(str(label))) for code, label in Organization.Kind.choices],
+            "region": [(code, row.name) for code, row in self.regions.items()],
+            "prefecture": [(code, row.name) for code, row in self.prefectures.items()],
+            "industry": [
+                (code, division_label(row)) for code, row in sorted(self.divisions.items())
+            ],
+            "partnership": [(code, row.name) for code, row in self.partnership_types.items()],
+            "language": [(code, row.name) for code, row in self.languages.items()],
+        }
 
     @classmethod
     def _read(cls) -> FilterOptions:
@@ -416,17 +430,12 @@ def _result(
 ) -> DirectoryResult:
     facets = {
         "kind": [
-            FacetValue(code, str(label), counts["kind"].get(code, 0))
+            FacetValue(code, capfirst(str(label)), counts["kind"].get(code, 0))
             for code, label in Organization.Kind.choices
         ],
         "region": _facet(options.regions, counts["region"]),
         "industry": [
-            # JSIC writes the English division names in capitals.
-            FacetValue(
-                code,
-                industry.name.capitalize() if industry.name.isupper() else industry.name,
-                counts["industry"].get(code, 0),
-            )
+            FacetValue(code, division_label(industry), counts["industry"].get(code, 0))
             for code, industry in sorted(options.divisions.items())
         ],
         "partnership": _facet(options.partnership_types, counts["partnership"]),
@@ -448,6 +457,12 @@ def _result(
         dragon_count=dragon_count,
         prefecture_groups=prefecture_groups,
     )
+
+
+def division_label(industry: Industry) -> str:
+    # JSIC writes the English division names in capitals.
+    name = industry.name
+    return name.capitalize() if name.isupper() else name
 
 
 def _facet(options: Mapping[str, Any], counts: dict[str, int]) -> list[FacetValue]:

@@ -62,10 +62,9 @@ def suggested(request: HtmxHttpRequest) -> HttpResponse:
         "firm": firm,
         "query": query,
         "filters": query.filters,
-        "options": options,
+        "choices": options.choices(),
         "gaps": profile_gaps(firm),
         "reasons": SuggestionFeedback.Reason.choices,
-        "kind_choices": Organization.Kind.choices,
         "previous_query": query.querystring(page=query.page - 1),
         "next_query": query.querystring(page=query.page + 1),
     }

@@ -163,6 +163,17 @@ class Industry(Bilingual, models.Model):
         self.sort_key = self.division if is_division else self.division + self.code
         super().save(*args, **kwargs)
 
+    @property
+    def lineage(self) -> frozenset[str]:
+        """The codes of this industry and of every group above it, up to its division.
+
+        JSIC codes nest by prefix (industry 2921 is in group 292, major group 29, division
+        E), so no parent row needs to be read.
+        """
+        if self.level == self.Level.DIVISION:
+            return frozenset({self.code})
+        return frozenset({self.division, *(self.code[:n] for n in range(2, len(self.code) + 1))})
+
 
 class PartnershipType(Bilingual, models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)

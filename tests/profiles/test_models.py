@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 
-from profiles.models import Curatorship, Municipality, Organization, Prefecture
+from profiles.models import Curatorship, Industry, Municipality, Organization, Prefecture
 from profiles.models.curation import curated_prefecture_ids
 from tests.conftest import make_organization
 
@@ -90,3 +90,14 @@ def test_external_ids_are_unique_within_a_prefecture() -> None:
     make_organization("01", external_id="K-1")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_organization("43", external_id="K-1")
+
+
+def test_an_industrys_lineage_is_its_chain_of_parents_in_the_real_jsic_tree() -> None:
+    industries = {industry.pk: industry for industry in Industry.objects.all()}
+    assert len(industries) > 2000
+    for industry in industries.values():
+        chain, node = set(), industry
+        while node is not None:
+            chain.add(node.code)
+            node = industries.get(node.parent_id) if node.parent_id else None
+        assert industry.lineage == chain, industry.code
