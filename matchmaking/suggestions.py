@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,9 +229,10 @@ def firm_need(firm: ForeignFirm) -> Need:
     text = "\n".join([firm.seeks_en, firm.seeks_ja, firm.keywords, firm.offers_en, firm.offers_ja])
     return Need(
         text=text,
-        industries=frozenset(firm.industries.values_list("code", flat=True)),
-        partnership_types=frozenset(firm.partnership_types.values_list("code", flat=True)),
-        languages=frozenset(firm.languages.values_list("code", flat=True)),
+        # .all(), not values_list: a view that prefetched them reads no more rows.
+        industries=frozenset(item.code for item in firm.industries.all()),
+        partnership_types=frozenset(item.code for item in firm.partnership_types.all()),
+        languages=frozenset(item.code for item in firm.languages.all()),
     )
 
 
@@ -307,15 +308,28 @@ def suggest(
     filters: Filters | None = None,
     boost: bool | None = None,
     lang: str = "en",
+    skip: int = 0,
+    exclude: Collection[int] = (),
 ) -> list[Suggestion]:
-    """Return the published organizations that fit the need best, explained."""
+    """Return the published organizations that fit the need best, explained.
+
+    `skip` the best ones first (a later page) and never return those in `exclude`; only the
+    returned ones are read from the database and explained.
+    """
     need = Need(need) if isinstance(need, str) else need
     filters = filters or Filters()
+    exclude = set(exclude)
     loaded = current_index()
     index = loaded.index
     query = index.vectorize(need.text)
     # A few spare hits stand in for organizations unpublished since the index was built.
-    hits = index.search(query, top=top + 5, filters=filters, regional_boost=regional_boost(boost))
+    hits = index.search(
+        query,
+        top=skip + top + len(exclude) + 5,
+        filters=filters,
+        regional_boost=regional_boost(boost),
+    )
+    hits = [h for h in hits if h.id not in exclude][skip : skip + top + 5]
     organizations = (
         Organization.objects.published()
         .filter(pk__in=[h.id for h in hits])

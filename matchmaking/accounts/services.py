@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.text import slugify
 
 from matchmaking.accounts import tokens
+from matchmaking.accounts.access import forget_firm
 from profiles.models import FirmMember, ForeignFirm
 from profiles.roles import FIRM_MEMBERS
 
@@ -42,7 +43,9 @@ def _unique_slug(name: str) -> str:
 
 def _add_member(*, user: User, firm: ForeignFirm, role: str) -> FirmMember:
     user.groups.add(Group.objects.get(name=FIRM_MEMBERS))
-    return FirmMember.objects.create(user=user, firm=firm, role=role)
+    membership = FirmMember.objects.create(user=user, firm=firm, role=role)
+    forget_firm(user)
+    return membership
 
 
 @transaction.atomic

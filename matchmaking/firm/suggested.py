@@ -80,20 +80,20 @@ def suggested_partners(
     hidden = set(
         SuggestionFeedback.objects.filter(firm=firm).values_list("organization_id", flat=True)
     )
-    wanted = query.page * PAGE_SIZE + 1
+    # One more than a page tells whether there is a next one.
     found = suggestions.suggest(
         need,
-        top=wanted + len(hidden),
+        top=PAGE_SIZE + 1,
         filters=ranker_filters(query.filters, options),
         boost=query.boost,
         lang=lang,
+        skip=(query.page - 1) * PAGE_SIZE,
+        exclude=hidden,
     )
-    visible = [s for s in found if s.organization.pk not in hidden][:wanted]
-    start = (query.page - 1) * PAGE_SIZE
     return SuggestionPage(
-        rows=visible[start : start + PAGE_SIZE],
+        rows=found[:PAGE_SIZE],
         number=query.page,
-        has_next=len(visible) > query.page * PAGE_SIZE and query.page < MAX_PAGES,
+        has_next=len(found) > PAGE_SIZE and query.page < MAX_PAGES,
         hidden_count=len(hidden),
     )
 

@@ -5,7 +5,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -56,6 +56,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def suggested(request: HtmxHttpRequest) -> HttpResponse:
     firm = require_firm(request)
+    # The profile's gaps and its need both read these: once.
+    prefetch_related_objects([firm], "industries", "partnership_types", "languages")
     options = FilterOptions.load()
     query = SuggestionQuery.from_query(request.GET, options)
     context: dict[str, object] = {

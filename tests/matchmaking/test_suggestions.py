@@ -175,3 +175,25 @@ def test_a_firms_profile_is_its_need(indexed: Any, maria: User) -> None:
     assert ids(found)[:2] == ["kumamoto-robots", "tokyo-robots"]
     assert found[0].matched_facets == {"partnership_types": ["Joint R&D"]}
     assert "partnership_types" not in found[1].matched_facets
+
+
+def test_a_later_page_skips_the_best_and_excluded_ones_and_reads_only_its_own_rows(
+    directory: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        make_organization(
+            "43",
+            external_id=f"welder-{n:02d}",
+            name_en=f"Welder {n}",
+            offers_en="Welding robots" + " and welding cells" * (n % 4),
+        )
+    suggestions.build_index()
+    everything = ids(suggestions.suggest(ROBOT_NEED, top=20))
+    assert len(everything) == 14
+    assert ids(suggestions.suggest(ROBOT_NEED, top=5, skip=5)) == everything[5:10]
+    hidden = Organization.objects.get(external_id=everything[2]).pk
+    without = [e for e in everything if e != everything[2]]
+    with django_assert_max_num_queries(5):  # index version, the rows, their three facet lists
+        page = suggestions.suggest(ROBOT_NEED, top=5, skip=5, exclude={hidden})
+    assert ids(page) == without[5:10]
+    assert ids(suggestions.suggest(ROBOT_NEED, top=5, skip=12)) == everything[12:]

@@ -96,7 +96,8 @@ def test_an_industrys_lineage_is_its_chain_of_parents_in_the_real_jsic_tree() ->
     industries = {industry.pk: industry for industry in Industry.objects.all()}
     assert len(industries) > 2000
     for industry in industries.values():
-        chain, node = set(), industry
+        chain: set[str] = set()
+        node: Industry | None = industry
         while node is not None:
             chain.add(node.code)
             node = industries.get(node.parent_id) if node.parent_id else None
