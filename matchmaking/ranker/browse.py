@@ -131,9 +131,8 @@ def _single(facet: Filters, name: str) -> Filters:
 
 
 def _multi_counts(facet: MultiFacet, passing: np.ndarray) -> dict[str, int]:
-    running = np.concatenate([[0], np.cumsum(passing[facet.documents], dtype=np.int64)])
-    counts = running[facet.indptr[1:]] - running[facet.indptr[:-1]]
-    return {value: int(n) for value, n in zip(facet.values, counts.tolist(), strict=True) if n}
+    counts = facet.counts(passing).tolist()
+    return {value: int(n) for value, n in zip(facet.values, counts, strict=True) if n}
 
 
 def _counts(f: Facets, name: str, passing: np.ndarray) -> dict[str, int]:
