@@ -13,8 +13,10 @@ expression, so ranking happens in the database in one query.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -143,17 +145,31 @@ class _Entry:
 
 _glossary_lock = threading.Lock()
 _glossary: tuple[tuple[object, ...], list[_Entry]] = ((), [])
+_glossary_checked = -math.inf  # time.monotonic() of the last version check
+GLOSSARY_CHECK_SECONDS = 2.0
+
+
+def recheck_glossary() -> None:
+    """Make the next search of this process check the glossary's version."""
+    global _glossary_checked
+    with _glossary_lock:
+        _glossary_checked = -math.inf
 
 
 def _glossary_entries() -> list[_Entry]:
     """Return the glossary, reloaded only when a concept was added, removed or edited.
 
-    One cheap aggregate query per search decides; every worker notices an edit on its
-    next search, without a cache to invalidate.
+    One cheap aggregate query, at most every GLOSSARY_CHECK_SECONDS per process, decides:
+    every worker notices an edit within seconds, without a cache to invalidate.
     """
-    global _glossary
+    global _glossary, _glossary_checked
+    now = time.monotonic()
+    with _glossary_lock:
+        if _glossary[0] and now - _glossary_checked < GLOSSARY_CHECK_SECONDS:
+            return _glossary[1]
     version = tuple(Concept.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
     with _glossary_lock:
+        _glossary_checked = now
         if _glossary[0] == version:
             return _glossary[1]
     entries = []

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from profiles.models import Organization
+from profiles import search
+from profiles.models import Concept, Organization
 
 # Sent with organization_ids: frozenset[int].
 organizations_changed = Signal()
@@ -41,3 +42,10 @@ def _organization_saved(sender: type[Organization], instance: Organization, **kw
 def _organization_facets_changed(instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
     if action.startswith("post_") and not reverse and isinstance(instance, Organization):
         notify_organizations_changed([instance.pk])
+
+
+@receiver(post_save, sender=Concept)
+@receiver(post_delete, sender=Concept)
+def _concept_saved(sender: type[Concept], **kwargs: Any) -> None:
+    # This process reads the edited glossary on its next search; others within seconds.
+    search.recheck_glossary()

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import override_settings
 
-from profiles import loaders
+from profiles import loaders, search
 from profiles.models import Curatorship, FirmMember, ForeignFirm, Organization, Prefecture
 from profiles.roles import CURATORS, FIRM_MEMBERS
 
@@ -50,6 +50,7 @@ def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     )
     if uses_db:
         cache.clear()
+        search.recheck_glossary()  # a rolled-back test may have edited the glossary
 
 
 def make_curator(username: str, *codes: str) -> User:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from profiles import loaders
+from profiles import loaders, search
 from profiles.models import Concept, Organization
 from profiles.search import english_words, japanese_runs, plan_search, search_scores
 from tests.conftest import make_organization
@@ -122,3 +123,22 @@ def test_the_demo_world_answers_the_issue_queries_with_regional_organizations(qu
     if query.isascii():
         everything = Organization.objects.filter(pk__in=scores)
         assert everything.filter(offers_en="", description_en="").exists()
+
+
+def test_a_glossary_edit_is_searched_at_once_here_and_within_seconds_elsewhere(
+    django_assert_num_queries: object,
+) -> None:
+    concept = Concept.objects.create(
+        key="gear-hobbing",
+        domain=Concept.objects.first().domain,
+        name_en="gear hobbing",
+        name_ja="ホブ盤",
+    )
+    assert "ホブ盤" in plan_search("gear hobbing").cross_language_terms  # saved here: at once
+    with django_assert_num_queries(0):  # checked a moment ago: no query
+        plan_search("gear hobbing")
+    # Another process saves an edit (no signal here): seen after GLOSSARY_CHECK_SECONDS.
+    Concept.objects.filter(pk=concept.pk).update(name_ja="歯切り盤", updated_at=timezone.now())
+    assert "ホブ盤" in plan_search("gear hobbing").cross_language_terms
+    search._glossary_checked -= search.GLOSSARY_CHECK_SECONDS
+    assert "歯切り盤" in plan_search("gear hobbing").cross_language_terms
