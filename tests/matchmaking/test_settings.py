@@ -99,3 +99,23 @@ def test_persistent_postgres_connections_are_health_checked() -> None:
         timeout=60,
     )
     assert result.stdout.split() == ["django.db.backends.postgresql", "60", "True"], result.stderr
+
+
+def test_redis_url_moves_the_cache_and_the_session_reads_to_redis() -> None:
+    code = (
+        "from django.conf import settings; from django.core.cache import cache; "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE); "
+        "print(type(cache._cache.get_client).__name__)"  # builds the client: redis is installed
+    )
+    done = run_manage(
+        "shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9"
+    )
+    assert done.returncode == 0, done.stderr
+    backend, engine = done.stdout.split()[:2]
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert engine == "django.contrib.sessions.backends.cached_db"
+    without = run_manage("shell", "--no-imports", "-c", code.split("; print(type")[0], DEBUG="1")
+    assert without.stdout.split()[:2] == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.contrib.sessions.backends.db",
+    ]

@@ -74,7 +74,12 @@ def markdown(result: dict[str, Any], notes: str = "") -> str:
         "(the machine is shared with other engineers).",
         "",
         f"gunicorn, {plan['workers']} sync workers (README: 2 × cores − 1), `DEBUG=0`, on "
-        f"PostgreSQL 15 (loopback) with {world['published_organizations']:,} published "
+        + (
+            "Redis for the cache and the session reads (`REDIS_URL`, as README recommends) and "
+            if result.get("cache") == "redis"
+            else "no Redis (cache and sessions in the database) and "
+        )
+        + f"PostgreSQL 15 (loopback) with {world['published_organizations']:,} published "
         f"organizations ({plan['organizations']:,} synthetic, from the ranker benchmark's "
         f"generator) and {world['firms']:,} firms; the index "
         f"({world['index']['document_count']:,} documents, "

@@ -99,7 +99,25 @@ def throwaway_database(
             log(f"dropped database {DATABASE}")
 
 
-def _environment(url: str, work: Path) -> dict[str, str]:
+REDIS_DB = 14  # the load test's own Redis database, emptied at the start of each run
+
+
+def local_redis() -> str | None:
+    """The Redis the site should use as in production: REDIS_URL, else 127.0.0.1:6379."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2)
+        client.flushdb()  # throttle counters and sessions of an earlier run
+    except redis.RedisError:
+        return None
+    return url
+
+
+def _environment(url: str, work: Path, redis_url: str | None = None) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -113,6 +131,9 @@ def _environment(url: str, work: Path) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CONN_MAX_AGE", None)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -280,8 +301,11 @@ def run(
         "load_average": {"before": _load_average()},
     }
     world_path = base / "var" / "bench" / "load-world.json"
+    redis_url = local_redis()
+    result["cache"] = "redis" if redis_url else "database"
+    log(f"cache and sessions: {redis_url or 'the database (no Redis answered)'}")
     with throwaway_database(log, reuse=reuse_database, keep=keep_database) as (url, fresh):
-        env = _environment(url, work)
+        env = _environment(url, work, redis_url)
         quiet = {**env, "RANKER_AUTO_REBUILD": "0"}
         started = time.perf_counter()
         if fresh or not world_path.exists():
