@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import time
 
-from matchmaking.benchmarks.load import analysis, report
+from matchmaking.benchmarks.load import analysis, report, run
 from matchmaking.benchmarks.load.analysis import ClientRecord, ServerRecord
 
 LOG = [
@@ -165,3 +168,40 @@ def test_the_headline_table_has_a_row_per_stage_and_the_saturation() -> None:
 
     assert rows[2] == ("| 50 | 49.5 | 10.0 / 20.0 / 30.0 | 10.0 / 20.0 | 0 (0) | client p95 met |")
     assert rows[3].startswith("| ramp to 800 | **151** max | p95 480 at the max")
+
+
+def test_cpu_is_charged_to_the_process_group_and_to_the_waited_for_children() -> None:
+    burn = [
+        sys.executable,
+        "-c",
+        "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass",
+    ]
+    group = subprocess.Popen(
+        [*burn[:2], burn[2] + "\nimport time; time.sleep(5)"], start_new_session=True
+    )
+    try:
+        time.sleep(1.0)  # it burnt its 0.4 s and sleeps
+        before = run.cpu_seconds(group.pid)
+        assert before["gunicorn"] >= 0.35
+        subprocess.run(burn, check=True)  # a child this process waits for, like locust
+        after = run.cpu_seconds(group.pid)
+    finally:
+        group.kill()
+        group.wait()
+    assert after["gunicorn"] - before["gunicorn"] < 0.05  # asleep meanwhile
+    assert 0.35 <= after["locust"] - before["locust"] < 1.0
+    assert after["machine"] - before["machine"] >= 0.35
+
+
+def test_the_cpu_table_divides_each_process_by_the_answered_requests() -> None:
+    result = {
+        "cpus": 2,
+        "stages": [
+            {
+                "name": "50 users", "answered": 1000, "seconds": 20.0,
+                "cpu": {"gunicorn": 15.0, "postgres": 3.0, "locust": 2.0, "machine": 24.0},
+            }
+        ],
+    }  # fmt: skip
+    rows = report.cpu_rows(result)
+    assert rows[-1] == "| 50 users | 50.0 | 15.0 ms | 3.0 ms | 2.0 ms | 4.0 ms | 1.20 |"

@@ -112,6 +112,7 @@ def markdown(result: dict[str, Any], notes: str = "") -> str:
             f"| {target['stage']} | {target['what']} | {_ms(target['measured'])} {unit} | "
             f"{target['limit']:g} {unit} | {target['verdict']} |"
         )
+    lines += cpu_rows(result)
     lines += ["", "## Per endpoint", ""]
     for stage in result["stages"]:
         lines += [
@@ -203,6 +204,35 @@ def plot(result: dict[str, Any], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def cpu_rows(result: dict[str, Any]) -> list[str]:
+    """CPU per answered request, by process, over each stage (its ramp included)."""
+    stages = [stage for stage in result["stages"] if stage.get("cpu") and stage.get("answered")]
+    if not stages:
+        return []
+    lines = [
+        "",
+        "## Where the CPU goes",
+        "",
+        "CPU time per answered request over each stage (ramp included), from /proc: gunicorn's "
+        "master and workers, every PostgreSQL process, locust, and whatever else ran on the "
+        "machine (other engineers' work, the kernel's share not charged to a process). "
+        f"{result['cpus']} cores = {1000 * result['cpus']:,} ms of CPU per second.",
+        "",
+        "| stage | requests/s | gunicorn | PostgreSQL | locust | other | cores busy |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for stage in stages:
+        cpu, answered, seconds = stage["cpu"], stage["answered"], stage["seconds"]
+        other = cpu["machine"] - cpu["gunicorn"] - cpu["postgres"] - cpu["locust"]
+        per = {name: 1000 * value / answered for name, value in cpu.items()}
+        lines.append(
+            f"| {stage['name']} | {answered / seconds:.1f} | {per['gunicorn']:.1f} ms | "
+            f"{per['postgres']:.1f} ms | {per['locust']:.1f} ms | "
+            f"{1000 * other / answered:.1f} ms | {cpu['machine'] / seconds:.2f} |"
+        )
+    return lines
 
 
 def write(output: Path, result: dict[str, Any]) -> Path:

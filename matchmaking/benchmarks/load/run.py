@@ -144,7 +144,7 @@ def _manage(base: Path, env: dict[str, str], *args: str) -> None:
 @contextlib.contextmanager
 def gunicorn(
     base: Path, env: dict[str, str], plan: Plan, work: Path, log: Callable[[str], None]
-) -> Iterator[Path]:
+) -> Iterator[tuple[Path, int]]:
     access_log = work / "access.log"
     access_log.unlink(missing_ok=True)
     command = [
@@ -179,7 +179,7 @@ def gunicorn(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not come up; see " + str(work / "gunicorn.log"))
             time.sleep(0.5)
-        yield access_log
+        yield access_log, process.pid
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -203,8 +203,9 @@ def locust(
     work: Path,
     base: Path,
     stop_p95_ms: float | None = None,
+    gunicorn_pid: int | None = None,
 ) -> dict[str, Any]:
-    """Run one locust process headless; return its request log and events."""
+    """Run one locust process headless; return its request log, events and CPU use."""
     requests_out = work / f"{name}.requests.tsv"
     extra_out = work / f"{name}.extra.json"
     requests_out.unlink(missing_ok=True)
@@ -245,6 +246,7 @@ def locust(
         "--exit-code-on-error",
         "0",
     ]
+    before = cpu_seconds(gunicorn_pid)
     process = subprocess.Popen(command, cwd=base, env=env, start_new_session=True)
     try:
         process.wait(timeout=seconds + 120)
@@ -252,10 +254,43 @@ def locust(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    after = cpu_seconds(gunicorn_pid)
     extra = json.loads(extra_out.read_text("utf-8")) if extra_out.exists() else {}
     with requests_out.open(encoding="utf-8") as stream:
         client = analysis.parse_client_log(stream)
-    return {"extra": extra, "client": client}
+    cpu = {name: after[name] - before[name] for name in after}
+    return {"extra": extra, "client": client, "cpu": cpu}
+
+
+def cpu_seconds(gunicorn_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master and workers), PostgreSQL, the load tool
+    (the waited-for children of this process: locust) and the whole machine (every core)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    gunicorn_ticks = postgres_ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        if gunicorn_pid is not None and int(fields[2]) == gunicorn_pid:  # its process group
+            gunicorn_ticks += ticks
+        elif name == "postgres":
+            postgres_ticks += ticks
+    children = os.times()
+    with Path("/proc/stat").open() as stream:
+        total = stream.readline().split()[1:]
+    busy = sum(int(x) for i, x in enumerate(total[:8]) if i not in (3, 4))  # not idle, iowait
+    return {
+        "gunicorn": gunicorn_ticks / tick,
+        "postgres": postgres_ticks / tick,
+        "locust": children.children_user + children.children_system,
+        "machine": busy / tick,
+    }
 
 
 def wait_until_idle(plan: Plan, log: Callable[[str], None], limit: float = 180) -> float:
@@ -343,7 +378,7 @@ def run(
         result["world"] = world
         result["setup_seconds"] = time.perf_counter() - started
         log(f"world ready in {result['setup_seconds']:.0f} s: {world}")
-        with gunicorn(base, env, plan, work, log) as access_log:
+        with gunicorn(base, env, plan, work, log) as (access_log, gunicorn_pid):
             # Warm-up, not measured: every worker loads the index and fills its caches.
             share = plan.firms // (len(plan.users) + 2)
             log("warm-up: 20 users")
@@ -371,6 +406,7 @@ def run(
                             members=(share * number, share),
                             work=work,
                             base=base,
+                            gunicorn_pid=gunicorn_pid,
                         ),
                     }
                 )
@@ -405,7 +441,15 @@ def run(
             refused=sum(extra.get("refused", {}).values()),
             unanswered=_unanswered(extra),
         )
-        result["stages"].append(stage.as_dict() | {"load_average": run_["load_average"]})
+        result["stages"].append(
+            stage.as_dict()
+            | {
+                "load_average": run_["load_average"],
+                "cpu": run_["cpu"],
+                "answered": len(run_["client"]),
+                "seconds": extra["ended_at"] - extra["started_at"],
+            }
+        )
         result.setdefault("series", {})[run_["name"]] = series(
             run_["client"], server, start=extra["started_at"], end=extra["ended_at"]
         )
