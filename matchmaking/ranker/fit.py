@@ -106,7 +106,8 @@ def term_frequencies(
         if weight <= 0 or not text:
             continue
         for feature, count in analyzer.features(text).items():
-            tf = weight * (1.0 + math.log(count))
+            # 1 + log 1 is exactly 1: most features occur once in a field.
+            tf = weight if count == 1 else weight * (1.0 + math.log(count))
             if feature.startswith(CONCEPT_PREFIX):
                 tf *= params.concept_weight
             elif feature.startswith(GLOSS_PREFIX):
