@@ -81,7 +81,7 @@ class FitParams:
 # Documents per unit of work. Small units keep the processes busy to the end (the last one
 # to finish is at most a unit behind the others) and cost little: a spawned process keeps
 # its analyzer, and with it the cache of tokenised runs, from one unit to the next.
-UNIT = 1000
+UNIT = 500
 
 
 @dataclass
@@ -133,20 +133,17 @@ def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: Fit
     )
 
 
-# A spawned process's analyzer and parameters, set once when it starts (`_start_worker`).
-_worker: tuple[Analyzer, FitParams] | None = None
+# A spawned process's analyzer, kept from one unit to the next with what it was made from.
+_worker: tuple[list[GlossaryConcept], AnalysisOptions, Analyzer] | None = None
 
 
-def _start_worker(
-    concepts: list[GlossaryConcept], params: FitParams, dictionary: dict[str, tuple[str, ...]]
-) -> None:
+def _analyse_in_worker(
+    texts: Sequence[Mapping[str, str]], concepts: list[GlossaryConcept], params: FitParams
+) -> _Chunk:
     global _worker
-    _worker = (Analyzer(GlossaryMatcher(concepts), params.analysis, dictionary), params)
-
-
-def _analyse_in_worker(texts: Sequence[Mapping[str, str]]) -> _Chunk:
-    assert _worker is not None, "the pool starts its processes with _start_worker"
-    return _analyse(texts, *_worker)
+    if _worker is None or _worker[:2] != (concepts, params.analysis):
+        _worker = (concepts, params.analysis, Analyzer(GlossaryMatcher(concepts), params.analysis))
+    return _analyse(texts, _worker[2], params)
 
 
 def _analyse_units(
@@ -157,24 +154,26 @@ def _analyse_units(
 ) -> list[_Chunk]:
     """Analyse the texts in `workers` processes: this one and `workers - 1` spawned ones.
 
-    This process works too rather than wait: it has everything imported and the JMdict
-    table loaded (it needs both for the index anyway), while a spawned process first spends
-    seconds importing. The spawned processes take units from the front, this one takes
-    them from the back, each one the pool has not started yet, until they meet.
+    This process works too rather than wait: it has everything imported already (and needs
+    the JMdict table for the index anyway), while a spawned process first spends seconds
+    importing. The spawned processes take units from the front, this one takes them from
+    the back, each one the pool has not started yet, until they meet.
     """
-    analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
     if workers <= 1 or len(texts) < 2 * UNIT:
-        return [_analyse(texts, analyzer, params)]
+        return [_analyse(texts, Analyzer(GlossaryMatcher(concepts), params.analysis), params)]
     starts = range(0, len(texts), UNIT)
     chunks: list[_Chunk | None] = [None] * len(starts)
     # "spawn": forking a process that holds database connections and threads is unsafe.
-    with ProcessPoolExecutor(
-        max_workers=workers - 1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(concepts, params, analyzer.dictionary),
-    ) as pool:
-        futures = [pool.submit(_analyse_in_worker, texts[i : i + UNIT]) for i in starts]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        # Submitted first, so the spawned processes start importing while this one reads
+        # its JMdict table. Each unit carries the concepts and parameters: arguments for
+        # the pool's initializer would be written to a new process before it starts, and
+        # this one would wait while it imports.
+        futures = [
+            pool.submit(_analyse_in_worker, texts[i : i + UNIT], concepts, params) for i in starts
+        ]
+        analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
         for unit in reversed(range(len(starts))):
             if not futures[unit].cancel():
                 break
