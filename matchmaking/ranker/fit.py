@@ -173,11 +173,18 @@ def _analyse_units(
         futures = [
             pool.submit(_analyse_in_worker, texts[i : i + UNIT], concepts, params) for i in starts
         ]
-        analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
-        for unit in reversed(range(len(starts))):
-            if not futures[unit].cancel():
-                break
-            chunks[unit] = _analyse(texts[starts[unit] : starts[unit] + UNIT], analyzer, params)
+        try:
+            analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
+            for unit in reversed(range(len(starts))):
+                if not futures[unit].cancel():
+                    break
+                chunks[unit] = _analyse(
+                    texts[starts[unit] : starts[unit] + UNIT], analyzer, params
+                )
+        except BaseException:
+            # Leaving the pool would otherwise wait for every unit still queued.
+            pool.shutdown(cancel_futures=True)
+            raise
         for unit, future in enumerate(futures):
             if chunks[unit] is None:
                 chunks[unit] = future.result()
