@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import ManyToManyField
 from django.utils import timezone
 
 from matchmaking.models import SearchIndex
@@ -28,7 +29,7 @@ from matchmaking.ranker import (
 )
 from matchmaking.ranker.browse import Listing, browse
 from matchmaking.ranker.delta import apply_edits
-from profiles.models import Concept, ForeignFirm, Industry, Organization
+from profiles.models import Concept, ForeignFirm, Industry, Language, Organization, PartnershipType
 from profiles.models.organizations import OrganizationQuerySet
 
 logger = logging.getLogger(__name__)
@@ -65,41 +66,108 @@ def _industry_codes() -> dict[int, tuple[str, ...]]:
     return codes
 
 
+def _linked(
+    field: str, ordering: str, organizations: OrganizationQuerySet
+) -> dict[int, list[int]]:
+    """Each organization's related rows through a many-to-many field, as primary keys in
+    the related model's order (what `prefetch_related` would give)."""
+    m2m = Organization._meta.get_field(field)
+    assert isinstance(m2m, ManyToManyField)
+    source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+    through = m2m.remote_field.through
+    assert through is not None
+    links = (
+        through._default_manager.filter(**{f"{source}__in": organizations.values("pk")})
+        .order_by(f"{target}__{ordering}", f"{target}__pk")
+        .values_list(f"{source}_id", f"{target}_id")
+    )
+    linked: dict[int, list[int]] = {}
+    for organization, related in links:
+        linked.setdefault(organization, []).append(related)
+    return linked
+
+
 def organization_documents(
     organizations: OrganizationQuerySet | None = None,
 ) -> list[Document]:
-    """The published organizations (of the given queryset) as the ranker sees them."""
-    organizations = (
-        (organizations if organizations is not None else Organization.objects.all())
-        .published()
-        .select_related("prefecture__region")
-        .prefetch_related("industries", "partnership_types", "languages")
-        .order_by("pk")
-    )
+    """The published organizations (of the given queryset) as the ranker sees them.
+
+    Read as plain rows rather than model instances with prefetched relations, which took
+    5 of the 20 seconds of a rebuild at 20,000 organizations.
+    """
+    published = (
+        organizations if organizations is not None else Organization.objects.all()
+    ).published()
     ancestors = _industry_codes()
+    industry_names = {
+        pk: f"{name_en}\n{name_ja}"
+        for pk, name_en, name_ja in Industry.objects.values_list("pk", "name_en", "name_ja")
+    }
+    partnership_codes = dict(PartnershipType.objects.values_list("pk", "code"))
+    language_codes = dict(Language.objects.values_list("pk", "code"))
+    industries = _linked("industries", "sort_key", published)
+    partnership_types = _linked("partnership_types", "order", published)
+    languages = _linked("languages", "order", published)
+    rows = published.order_by("pk").values_list(
+        "pk",
+        "external_id",
+        "name_en",
+        "name_ja",
+        "description_en",
+        "description_ja",
+        "offers_en",
+        "offers_ja",
+        "seeks_en",
+        "seeks_ja",
+        "keywords",
+        "kind",
+        "prefecture__code",
+        "prefecture__region__code",
+        "prefecture__metropolitan",
+        "lying_dragon",
+    )
     documents = []
-    for org in organizations:
-        industries = list(org.industries.all())
+    for (
+        pk,
+        external_id,
+        name_en,
+        name_ja,
+        description_en,
+        description_ja,
+        offers_en,
+        offers_ja,
+        seeks_en,
+        seeks_ja,
+        keywords,
+        kind,
+        prefecture,
+        region,
+        metropolitan,
+        lying_dragon,
+    ) in rows.iterator(chunk_size=2000):
+        industry_ids = industries.get(pk, ())
         documents.append(
             Document(
-                id=org.pk,
-                external_id=org.external_id,
+                id=pk,
+                external_id=external_id,
                 fields={
-                    "name": f"{org.name_en}\n{org.name_ja}",
-                    "description": f"{org.description_en}\n{org.description_ja}",
-                    "offers": f"{org.offers_en}\n{org.offers_ja}",
-                    "seeks": f"{org.seeks_en}\n{org.seeks_ja}",
-                    "keywords": org.keywords,
-                    "industries": "\n".join(f"{i.name_en}\n{i.name_ja}" for i in industries),
+                    "name": f"{name_en}\n{name_ja}",
+                    "description": f"{description_en}\n{description_ja}",
+                    "offers": f"{offers_en}\n{offers_ja}",
+                    "seeks": f"{seeks_en}\n{seeks_ja}",
+                    "keywords": keywords,
+                    "industries": "\n".join(industry_names[i] for i in industry_ids),
                 },
-                kind=org.kind,
-                prefecture=org.prefecture.code,
-                region=org.prefecture.region.code,
-                metropolitan=org.prefecture.metropolitan,
-                lying_dragon=org.lying_dragon,
-                industries=tuple(sorted({c for i in industries for c in ancestors[i.pk]})),
-                partnership_types=tuple(p.code for p in org.partnership_types.all()),
-                languages=tuple(lang.code for lang in org.languages.all()),
+                kind=kind,
+                prefecture=prefecture,
+                region=region,
+                metropolitan=metropolitan,
+                lying_dragon=lying_dragon,
+                industries=tuple(sorted({c for i in industry_ids for c in ancestors[i]})),
+                partnership_types=tuple(
+                    partnership_codes[p] for p in partnership_types.get(pk, ())
+                ),
+                languages=tuple(language_codes[lang] for lang in languages.get(pk, ())),
             )
         )
     return documents

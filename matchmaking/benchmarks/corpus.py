@@ -13,12 +13,9 @@ var/bench/ by size and seed; the ranker's index is then assembled from it exactl
 
 from __future__ import annotations
 
-import math
-import multiprocessing
 import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +25,8 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
 from matchmaking.ranker import Document, FitParams, GlossaryConcept, Index
-from matchmaking.ranker.fit import FittedMatrix, _analyse_star, serving_index
+from matchmaking.ranker.fit import FittedMatrix, serving_index
+from matchmaking.ranker.fit import analyse as analyse_texts
 
 CACHE_FORMAT = 1
 
@@ -56,32 +54,8 @@ def analyse(
     *,
     workers: int = 2,
 ) -> tuple[list[str], sp.csr_matrix]:
-    """The ranker's analysis of every document (same chunks and code as `fit_matrix`)."""
-    texts = [doc.fields for doc in documents]
-    if workers > 1 and len(texts) >= 2000:
-        size = math.ceil(len(texts) / (workers * 4))
-        jobs = [(texts[i : i + size], i, concepts, params) for i in range(0, len(texts), size)]
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunks = list(pool.map(_analyse_star, jobs))
-    else:
-        chunks = [_analyse_star((texts, 0, concepts, params))]
-    vocabulary: dict[str, int] = {}
-    rows, cols, values = [], [], []
-    for chunk in chunks:
-        remap = np.array(
-            [vocabulary.setdefault(term, len(vocabulary)) for term in chunk.vocabulary],
-            dtype=np.int64,
-        )
-        rows.append(chunk.rows)
-        cols.append(remap[chunk.cols] if len(chunk.cols) else chunk.cols)
-        values.append(chunk.values)
-    counts = sp.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(len(documents), max(len(vocabulary), 1)),
-        dtype=np.float64,
-    )
-    return list(vocabulary) or [""], counts
+    """The ranker's analysis of every document (the same code as `fit_matrix`)."""
+    return analyse_texts([doc.fields for doc in documents], concepts, params, workers=workers)
 
 
 def prune(

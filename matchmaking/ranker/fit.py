@@ -78,10 +78,19 @@ class FitParams:
         }
 
 
+# Documents per unit of work. Small units keep the processes busy to the end (the last one
+# to finish is at most a unit behind the others) and cost little: a spawned process keeps
+# its analyzer, and with it the cache of tokenised runs, from one unit to the next.
+UNIT = 500
+
+
 @dataclass
 class _Chunk:
+    """Consecutive documents' term frequencies, with columns numbered by first use within
+    the chunk."""
+
     vocabulary: list[str]
-    rows: np.ndarray
+    lengths: np.ndarray  # features per document
     cols: np.ndarray
     values: np.ndarray
 
@@ -97,7 +106,8 @@ def term_frequencies(
         if weight <= 0 or not text:
             continue
         for feature, count in analyzer.features(text).items():
-            tf = weight * (1.0 + math.log(count))
+            # 1 + log 1 is exactly 1: most features occur once in a field.
+            tf = weight if count == 1 else weight * (1.0 + math.log(count))
             if feature.startswith(CONCEPT_PREFIX):
                 tf *= params.concept_weight
             elif feature.startswith(GLOSS_PREFIX):
@@ -107,32 +117,108 @@ def term_frequencies(
     return frequencies
 
 
-def _analyse(
-    texts: Sequence[Mapping[str, str]],
-    row_offset: int,
-    concepts: list[GlossaryConcept],
-    params: FitParams,
-) -> _Chunk:
-    analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
+def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: FitParams) -> _Chunk:
     vocabulary: dict[str, int] = {}
-    rows, cols, values = array("q"), array("q"), array("d")
-    for offset, fields in enumerate(texts):
-        row = row_offset + offset
-        for feature, tf in term_frequencies(fields, analyzer, params).items():
-            col = vocabulary.setdefault(feature, len(vocabulary))
-            rows.append(row)
-            cols.append(col)
-            values.append(tf)
+    lengths, cols, values = array("q"), array("q"), array("d")
+    for fields in texts:
+        frequencies = term_frequencies(fields, analyzer, params)
+        lengths.append(len(frequencies))
+        cols.extend([vocabulary.setdefault(feature, len(vocabulary)) for feature in frequencies])
+        values.extend(frequencies.values())
     return _Chunk(
         list(vocabulary),
-        np.frombuffer(rows, dtype=np.int64),
+        np.frombuffer(lengths, dtype=np.int64),
         np.frombuffer(cols, dtype=np.int64),
         np.frombuffer(values, dtype=np.float64),
     )
 
 
-def _analyse_star(args: tuple[Any, ...]) -> _Chunk:
-    return _analyse(*args)
+# A spawned process's analyzer, kept from one unit to the next with what it was made from.
+_worker: tuple[list[GlossaryConcept], AnalysisOptions, Analyzer] | None = None
+
+
+def _analyse_in_worker(
+    texts: Sequence[Mapping[str, str]], concepts: list[GlossaryConcept], params: FitParams
+) -> _Chunk:
+    global _worker
+    if _worker is None or _worker[:2] != (concepts, params.analysis):
+        _worker = (concepts, params.analysis, Analyzer(GlossaryMatcher(concepts), params.analysis))
+    return _analyse(texts, _worker[2], params)
+
+
+def _analyse_units(
+    texts: Sequence[Mapping[str, str]],
+    concepts: list[GlossaryConcept],
+    params: FitParams,
+    workers: int,
+) -> list[_Chunk]:
+    """Analyse the texts in `workers` processes: this one and `workers - 1` spawned ones.
+
+    This process works too rather than wait: it has everything imported already (and needs
+    the JMdict table for the index anyway), while a spawned process first spends seconds
+    importing. The spawned processes take units from the front, this one takes them from
+    the back, each one the pool has not started yet, until they meet.
+    """
+    if workers <= 1 or len(texts) < 2 * UNIT:
+        return [_analyse(texts, Analyzer(GlossaryMatcher(concepts), params.analysis), params)]
+    starts = range(0, len(texts), UNIT)
+    chunks: list[_Chunk | None] = [None] * len(starts)
+    # "spawn": forking a process that holds database connections and threads is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        # Submitted first, so the spawned processes start importing while this one reads
+        # its JMdict table. Each unit carries the concepts and parameters: arguments for
+        # the pool's initializer would be written to a new process before it starts, and
+        # this one would wait while it imports.
+        futures = [
+            pool.submit(_analyse_in_worker, texts[i : i + UNIT], concepts, params) for i in starts
+        ]
+        try:
+            analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
+            for unit in reversed(range(len(starts))):
+                if not futures[unit].cancel():
+                    break
+                chunks[unit] = _analyse(
+                    texts[starts[unit] : starts[unit] + UNIT], analyzer, params
+                )
+        except BaseException:
+            # Leaving the pool would otherwise wait for every unit still queued.
+            pool.shutdown(cancel_futures=True)
+            raise
+        for unit, future in enumerate(futures):
+            if chunks[unit] is None:
+                chunks[unit] = future.result()
+    return [chunk for chunk in chunks if chunk is not None]
+
+
+def analyse(
+    texts: Sequence[Mapping[str, str]],
+    concepts: list[GlossaryConcept],
+    params: FitParams,
+    *,
+    workers: int = 1,
+) -> tuple[list[str], sp.csr_matrix]:
+    """Every document's weighted term frequencies: documents × features (in order of first
+    use), with sorted column indices, as scipy makes them from coordinates."""
+    vocabulary: dict[str, int] = {}
+    lengths, cols, values = [], [], []
+    for chunk in _analyse_units(texts, concepts, params, workers):
+        remap = np.array(
+            [vocabulary.setdefault(term, len(vocabulary)) for term in chunk.vocabulary],
+            dtype=np.int64,
+        )
+        lengths.append(chunk.lengths)
+        cols.append(remap[chunk.cols] if len(chunk.cols) else chunk.cols)
+        values.append(chunk.values)
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(lengths), out=indptr[1:])
+    counts = sp.csr_matrix(
+        (np.concatenate(values), np.concatenate(cols), indptr),
+        shape=(len(texts), max(len(vocabulary), 1)),
+        dtype=np.float64,
+    )
+    counts.sort_indices()
+    return list(vocabulary) or [""], counts
 
 
 @dataclass
@@ -154,34 +240,8 @@ def fit_matrix(
     *,
     workers: int = 1,
 ) -> FittedMatrix:
-    texts = [doc.fields for doc in documents]
-    if workers > 1 and len(texts) >= 2000:
-        size = math.ceil(len(texts) / (workers * 4))
-        jobs = [(texts[i : i + size], i, concepts, params) for i in range(0, len(texts), size)]
-        # "spawn": forking a process that holds database connections and threads is unsafe.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunks = list(pool.map(_analyse_star, jobs))
-    else:
-        chunks = [_analyse(texts, 0, concepts, params)]
-
-    vocabulary: dict[str, int] = {}
-    rows, cols, values = [], [], []
-    for chunk in chunks:
-        remap = np.array(
-            [vocabulary.setdefault(term, len(vocabulary)) for term in chunk.vocabulary],
-            dtype=np.int64,
-        )
-        rows.append(chunk.rows)
-        cols.append(remap[chunk.cols] if len(chunk.cols) else chunk.cols)
-        values.append(chunk.values)
-    shape = (len(documents), max(len(vocabulary), 1))
-    counts = sp.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-        shape=shape,
-        dtype=np.float64,
-    )
-    terms = list(vocabulary) or [""]
+    terms, counts = analyse([doc.fields for doc in documents], concepts, params, workers=workers)
+    shape = counts.shape
     limit = max(params.max_df * len(documents), params.max_df_floor)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
     dropped: list[str] = []

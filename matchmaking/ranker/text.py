@@ -140,9 +140,11 @@ def _sudachi() -> tuple[Any, dict[int, bool]]:
 def japanese_words(run: str) -> tuple[list[str], list[str]]:
     """Content words (dictionary forms) and the surface of every token, in order."""
     tokenizer, content = _sudachi()
-    words, surfaces = [], []
+    words: list[str] = []
+    surfaces: list[str] = []
+    add_word, add_surface = words.append, surfaces.append
     for morpheme in tokenizer.tokenize(run):
-        surfaces.append(morpheme.surface())
+        add_surface(morpheme.surface())
         pos_id = morpheme.part_of_speech_id()
         is_content = content.get(pos_id)
         if is_content is None:
@@ -152,7 +154,7 @@ def japanese_words(run: str) -> tuple[list[str], list[str]]:
         word = morpheme.normalized_form().lower()
         if word in _JA_STOP_WORDS or (len(word) == 1 and _KANA_ONLY.match(word)):
             continue
-        words.append(word)
+        add_word(word)
     return words, surfaces
 
 
@@ -206,10 +208,8 @@ class GlossaryMatcher:
         found: list[str] = []
         longest, terms = self._en_longest, self._en
         n = len(words)
-        for i in range(n):
-            size = longest.get(words[i])
-            if size is None:
-                continue
+        for i in [i for i, word in enumerate(words) if word in longest]:
+            size = longest[words[i]]
             for end in range(i + 1, min(i + size, n) + 1):
                 keys = terms.get(tuple(words[i:end]))
                 if keys:
@@ -275,24 +275,34 @@ class Analyzer:
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
+        # The gloss features of each word in the table met so far, ready to add.
+        self._glosses: dict[str, tuple[str, ...]] = {}
 
     def _japanese_run(self, run: str) -> tuple[str, ...]:
         """The run's content words, their JMdict glosses and glossary concepts (as features)."""
         cached = self._runs.get(run)
         if cached is None:
             words, surfaces = japanese_words(run)
+            features = words.copy()
             if self.dictionary:
-                table, most = self.dictionary, self.options.dictionary_words
-                words.extend(
-                    GLOSS_PREFIX + gloss for word in words for gloss in table.get(word, ())[:most]
-                )
+                for word in words:
+                    glosses = self._glosses.get(word)
+                    if glosses is None:
+                        entry = self.dictionary.get(word)
+                        if entry is None:
+                            continue
+                        most = self.options.dictionary_words
+                        glosses = self._glosses[word] = tuple(
+                            GLOSS_PREFIX + g for g in entry[:most]
+                        )
+                    features.extend(glosses)
             if self.glossary is not None:
-                words.extend(
+                features.extend(
                     CONCEPT_PREFIX + k for k in self.glossary.in_japanese_tokens(surfaces)
                 )
             if len(self._runs) >= RUN_CACHE_SIZE:
                 self._runs.clear()
-            cached = self._runs[run] = tuple(words)
+            cached = self._runs[run] = tuple(features)
         return cached
 
     def plain_features(self, text: str) -> set[str]:
@@ -320,7 +330,7 @@ class Analyzer:
             latin = _JA_RUN.sub(" ", text)
         else:
             latin = text
-        words = [stem(w) for w in EN_TOKEN.findall(latin)]
+        words = list(map(stem, EN_TOKEN.findall(latin)))
         if self.glossary is not None:
             counts.update(CONCEPT_PREFIX + k for k in self.glossary.in_words(words))
         counts.update(w for w in words if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())

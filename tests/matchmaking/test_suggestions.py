@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 
 from matchmaking import suggestions
 from matchmaking.models import SearchIndex
-from matchmaking.ranker import Filters, Index
-from profiles.models import Organization, PartnershipType
+from matchmaking.ranker import Document, Filters, Index
+from profiles.models import Industry, Language, Organization, PartnershipType
 from profiles.services import organizations_set_status
 from tests.conftest import make_organization
 
@@ -197,3 +197,59 @@ def test_a_later_page_skips_the_best_and_excluded_ones_and_reads_only_its_own_ro
         page = suggestions.suggest(ROBOT_NEED, top=5, skip=5, exclude={hidden})
     assert ids(page) == without[5:10]
     assert ids(suggestions.suggest(ROBOT_NEED, top=5, skip=12)) == everything[12:]
+
+
+def _documents_from_instances() -> list[Document]:
+    """The documents as first read: model instances with their relations prefetched."""
+    documents = []
+    for org in (
+        Organization.objects.published()
+        .select_related("prefecture__region")
+        .prefetch_related("industries__parent__parent", "partnership_types", "languages")
+        .order_by("pk")
+    ):
+        industries = list(org.industries.all())
+        codes = set()
+        for industry in industries:
+            node: Industry | None = industry
+            while node is not None:
+                codes.add(node.code)
+                node = node.parent
+        documents.append(
+            Document(
+                id=org.pk,
+                external_id=org.external_id,
+                fields={
+                    "name": f"{org.name_en}\n{org.name_ja}",
+                    "description": f"{org.description_en}\n{org.description_ja}",
+                    "offers": f"{org.offers_en}\n{org.offers_ja}",
+                    "seeks": f"{org.seeks_en}\n{org.seeks_ja}",
+                    "keywords": org.keywords,
+                    "industries": "\n".join(f"{i.name_en}\n{i.name_ja}" for i in industries),
+                },
+                kind=org.kind,
+                prefecture=org.prefecture.code,
+                region=org.prefecture.region.code,
+                metropolitan=org.prefecture.metropolitan,
+                lying_dragon=org.lying_dragon,
+                industries=tuple(sorted(codes)),
+                partnership_types=tuple(p.code for p in org.partnership_types.all()),
+                languages=tuple(lang.code for lang in org.languages.all()),
+            )
+        )
+    return documents
+
+
+def test_documents_read_as_rows_equal_those_read_as_model_instances(
+    directory: dict[str, Organization], django_assert_num_queries: Any
+) -> None:
+    # Several industries, partnership types and languages on one organization, so their
+    # order matters.
+    kumamoto = directory["kumamoto_robots"]
+    kumamoto.industries.add(*Industry.objects.order_by("-sort_key")[:2])
+    kumamoto.partnership_types.add(*PartnershipType.objects.all())
+    kumamoto.languages.add(*Language.objects.all())
+    with django_assert_num_queries(8):
+        documents = suggestions.organization_documents()
+    assert documents == _documents_from_instances()
+    assert len(documents[1].partnership_types) == PartnershipType.objects.count()
