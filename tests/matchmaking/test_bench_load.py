@@ -205,3 +205,10 @@ def test_the_cpu_table_divides_each_process_by_the_answered_requests() -> None:
     }  # fmt: skip
     rows = report.cpu_rows(result)
     assert rows[-1] == "| 50 users | 50.0 | 15.0 ms | 3.0 ms | 2.0 ms | 4.0 ms | 1.20 |"
+
+
+def test_only_requests_sent_before_the_stop_are_owed_an_answer() -> None:
+    assert run._unanswered({"counts": {"sent": 10, "answered": 9}}) == 1  # older runs
+    stopped = {"counts": {"sent": 12, "sent_before_stop": 10, "answered": 10}}
+    assert run._unanswered(stopped) == 0  # two cut off by locust's own stop
+    assert run._unanswered({"counts": {"sent": 12, "sent_before_stop": 11, "answered": 10}}) == 1

@@ -479,8 +479,11 @@ def judge(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _unanswered(extra: dict[str, Any]) -> int:
+    """Requests sent before the load tool began to stop and never answered (a lower bound:
+    answers to requests sent while stopping are counted too)."""
     counts = extra.get("counts", {})
-    return max(0, counts.get("sent", 0) - counts.get("answered", 0))
+    sent = counts.get("sent_before_stop", counts.get("sent", 0))
+    return max(0, sent - counts.get("answered", 0))
 
 
 def ramp_users(extra: dict[str, Any], plan: Plan) -> list[tuple[float, int]]:
