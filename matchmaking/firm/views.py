@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -66,7 +67,11 @@ def suggested(request: HtmxHttpRequest) -> HttpResponse:
         "filters": query.filters,
         "choices": options.choices(),
         "gaps": profile_gaps(firm),
-        "reasons": SuggestionFeedback.Reason.choices,
+        # The same radio buttons in every card's dismissal form: rendered once, not ten times.
+        "reason_choices": render_to_string(
+            "matchmaking/firm/_dismiss_reasons.html",
+            {"reasons": SuggestionFeedback.Reason.choices},
+        ),
         "previous_query": query.querystring(page=query.page - 1),
         "next_query": query.querystring(page=query.page + 1),
     }
