@@ -346,8 +346,74 @@ def current_index() -> _Loaded:
     return loaded
 
 
+@dataclass(frozen=True)
+class _FacetRow:
+    codes: frozenset[str]  # its code (and, for an industry, those of the groups above it)
+    name_en: str
+    name_ja: str
+    order: int  # as the model orders them
+
+
+_facet_rows: tuple[float, dict[str, dict[int, _FacetRow]]] | None = None
+FACET_ROWS_MAX_AGE = 60.0
+
+
+def _reference_facets() -> dict[str, dict[int, _FacetRow]]:
+    """Industries, partnership types and languages by id: reference data, read at most once a
+    minute per process (as the directory's filter options are)."""
+    global _facet_rows
+    now = time.monotonic()
+    if _facet_rows is None or now - _facet_rows[0] > FACET_ROWS_MAX_AGE:
+        rows = {
+            "industries": _rows(Industry.objects.all()),
+            "partnership_types": _rows(PartnershipType.objects.all()),
+            "languages": _rows(Language.objects.all()),
+        }
+        _facet_rows = (now, rows)
+    return _facet_rows[1]
+
+
+def _rows(items: Iterable[Industry | PartnershipType | Language]) -> dict[int, _FacetRow]:
+    return {
+        item.pk: _FacetRow(
+            item.lineage if isinstance(item, Industry) else frozenset({item.code}),
+            item.name_en,
+            item.name_ja,
+            order,
+        )
+        for order, item in enumerate(items)
+    }
+
+
+def _facet_links(ids: Collection[int]) -> dict[int, dict[str, list[_FacetRow]]]:
+    """Each organization's industries, partnership types and languages: three reads of the
+    link tables, no model instances."""
+    reference = _reference_facets()
+    links = {
+        "industries": Organization.industries.through.objects.values_list(
+            "organization_id", "industry_id"
+        ),
+        "partnership_types": Organization.partnership_types.through.objects.values_list(
+            "organization_id", "partnershiptype_id"
+        ),
+        "languages": Organization.languages.through.objects.values_list(
+            "organization_id", "language_id"
+        ),
+    }
+    found: dict[int, dict[str, list[_FacetRow]]] = {pk: {} for pk in ids}
+    for name, pairs in links.items():
+        for organization_id, target_id in pairs.filter(organization_id__in=ids):
+            row = reference[name].get(target_id)
+            if row is not None:  # added since the last read: shown after the next one
+                found[organization_id].setdefault(name, []).append(row)
+    for facets in found.values():
+        for rows in facets.values():
+            rows.sort(key=lambda row: row.order)
+    return found
+
+
 def _matched_facets(
-    org: Organization, need: Need, filters: Filters, lang: str
+    links: dict[str, list[_FacetRow]], need: Need, filters: Filters, lang: str
 ) -> dict[str, list[str]]:
     japanese = lang.startswith("ja")
     wanted = {
@@ -357,13 +423,11 @@ def _matched_facets(
     }
     matched: dict[str, list[str]] = {}
     for name, values in wanted.items():
-        if not values:
-            continue
-        names = []
-        for item in getattr(org, name).all():
-            codes = item.lineage if name == "industries" else {item.code}
-            if codes & values:
-                names.append(item.name_ja if japanese else item.name_en)
+        names = [
+            row.name_ja if japanese else row.name_en
+            for row in links.get(name, ())
+            if values and row.codes & values
+        ]
         if names:
             matched[name] = names
     return matched
@@ -402,10 +466,10 @@ def suggest(
         Organization.objects.published()
         .filter(pk__in=[h.id for h in hits])
         .select_related("prefecture")
-        .prefetch_related("industries", "partnership_types", "languages")
         .in_bulk()
     )
     kept = [h for h in hits if h.id in organizations][:top]
+    links = _facet_links([h.id for h in kept])
     contributions = index.contributions(query, [h.position for h in kept], limit=12)
     return [
         Suggestion(
@@ -414,7 +478,7 @@ def suggest(
             unboosted_score=hit.unboosted_score,
             boosted=hit.boosted,
             reasons=loaded.explainer.reasons(found, lang),
-            matched_facets=_matched_facets(organizations[hit.id], need, filters, lang),
+            matched_facets=_matched_facets(links[hit.id], need, filters, lang),
         )
         for hit, found in zip(kept, contributions, strict=True)
     ]
