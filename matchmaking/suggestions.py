@@ -50,20 +50,9 @@ def glossary_concepts() -> list[GlossaryConcept]:
     ]
 
 
-def _industry_codes() -> dict[int, tuple[str, ...]]:
+def _industry_codes() -> dict[int, frozenset[str]]:
     """Each industry's code with its ancestors' codes, so a filter on a division matches."""
-    rows = {
-        pk: (code, parent)
-        for pk, code, parent in Industry.objects.values_list("pk", "code", "parent_id")
-    }
-    codes: dict[int, tuple[str, ...]] = {}
-    for pk in rows:
-        chain, node = [], pk
-        while node is not None:
-            code, node = rows[node]
-            chain.append(code)
-        codes[pk] = tuple(chain)
-    return codes
+    return {industry.pk: industry.lineage for industry in Industry.objects.all()}
 
 
 def _linked(
@@ -351,7 +340,6 @@ class _FacetRow:
     codes: frozenset[str]  # its code (and, for an industry, those of the groups above it)
     name_en: str
     name_ja: str
-    order: int  # as the model orders them
 
 
 _facet_rows: tuple[float, dict[str, dict[int, _FacetRow]]] | None = None
@@ -379,36 +367,27 @@ def _rows(items: Iterable[Industry | PartnershipType | Language]) -> dict[int, _
             item.lineage if isinstance(item, Industry) else frozenset({item.code}),
             item.name_en,
             item.name_ja,
-            order,
         )
-        for order, item in enumerate(items)
+        for item in items
     }
 
 
 def _facet_links(ids: Collection[int]) -> dict[int, dict[str, list[_FacetRow]]]:
-    """Each organization's industries, partnership types and languages: three reads of the
-    link tables, no model instances."""
+    """Each organization's industries, partnership types and languages, in their models'
+    order: the link tables only (as the index reads them), no model instances."""
     reference = _reference_facets()
-    links = {
-        "industries": Organization.industries.through.objects.values_list(
-            "organization_id", "industry_id"
-        ),
-        "partnership_types": Organization.partnership_types.through.objects.values_list(
-            "organization_id", "partnershiptype_id"
-        ),
-        "languages": Organization.languages.through.objects.values_list(
-            "organization_id", "language_id"
-        ),
-    }
+    within = Organization.objects.filter(pk__in=ids)
     found: dict[int, dict[str, list[_FacetRow]]] = {pk: {} for pk in ids}
-    for name, pairs in links.items():
-        for organization_id, target_id in pairs.filter(organization_id__in=ids):
-            row = reference[name].get(target_id)
-            if row is not None:  # added since the last read: shown after the next one
-                found[organization_id].setdefault(name, []).append(row)
-    for facets in found.values():
-        for rows in facets.values():
-            rows.sort(key=lambda row: row.order)
+    for name, ordering in (
+        ("industries", "sort_key"),
+        ("partnership_types", "order"),
+        ("languages", "order"),
+    ):
+        for organization_id, related in _linked(name, ordering, within).items():
+            # A row added since the last read of the reference data is shown after the next.
+            rows = [reference[name][pk] for pk in related if pk in reference[name]]
+            if rows:
+                found[organization_id][name] = rows
     return found
 
 
