@@ -95,12 +95,13 @@ class Ryumon(System):
         self.blob = self.index.to_bytes()
         # The index orders documents by prefecture; answers are given in corpus positions.
         corpus_position = {doc.id: i for i, doc in enumerate(corpus.documents)}
-        self.to_corpus = np.array([corpus_position[int(pk)] for pk in self.index.ids])
+        self.to_corpus = [corpus_position[int(pk)] for pk in self.index.ids]
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
         filters = Filters(prefectures=(f"{prefecture:02d}",)) if prefecture else None
         hits = self.index.search(query.vector, filters=filters)
-        return [int(self.to_corpus[hit.position]) for hit in hits]
+        to_corpus = self.to_corpus
+        return [to_corpus[hit.position] for hit in hits]
 
     def stored_bytes(self) -> int:
         return self.index.nbytes
@@ -112,15 +113,19 @@ class Ryumon(System):
 
     def edit(self, position: int, text: str) -> float | None:
         """Edit the profile's real text (its offers, words rotated, one new word) and time
-        until a search finds it: analysis of that profile, then the delta segment."""
+        until a search finds it: analysis of that profile, then the delta segment.
+
+        On a copy of the index: the peers measured after this one are timed against the
+        ranker's fitted index as it was, not one carrying a delta segment."""
         assert self.corpus is not None
+        index = Index.from_bytes(self.blob)
         document = self.corpus.documents[position]
         words = document.fields["offers"].split()
         offers = " ".join([*words[len(words) // 2 :], *words[: len(words) // 2], "zyxedited"])
         changed = dataclasses.replace(document, fields={**document.fields, "offers": offers})
         started = time.perf_counter()
-        apply_edits(self.index, upserts=[changed])
-        hits = self.index.search("zyxedited", top=1)
+        apply_edits(index, upserts=[changed])
+        hits = index.search("zyxedited", top=1)
         elapsed = time.perf_counter() - started
         if not hits or hits[0].id != document.id:
             raise AssertionError("the edited profile is not searchable after apply_edits")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from matchmaking.ranker.facets import Facets
+from matchmaking.ranker import kernels
+from matchmaking.ranker.facets import Facets, Filters, boost_factors, facet_mask
 from matchmaking.ranker.fit import Document, FitParams, term_frequencies
 from matchmaking.ranker.index import Index
 
@@ -53,14 +54,51 @@ class Segment:
     def __len__(self) -> int:
         return len(self.documents)
 
-    def scores(self, terms: np.ndarray, weights: np.ndarray, vocabulary_size: int) -> np.ndarray:
-        """Cosine similarity of each delta document with the query."""
-        query = np.zeros(vocabulary_size, dtype=np.float32)
-        query[terms] = weights
-        products = self.data * query[self.indices]
-        scores = np.zeros(len(self), dtype=np.float32)
-        np.add.at(scores, np.repeat(np.arange(len(self)), np.diff(self.indptr)), products)
-        return scores
+    def boost_factors(self, regional_boost: float) -> np.ndarray:
+        """As Index.boost_factors, for the delta's documents (cached: a segment never
+        changes; an edit makes a new one)."""
+        cache: dict[float, np.ndarray] = self.__dict__.setdefault("_boosts", {})
+        if regional_boost not in cache:
+            cache[regional_boost] = boost_factors(self.facets, regional_boost)
+        return cache[regional_boost]
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        """Which delta documents pass the filters (cached, as boost_factors)."""
+        cache: dict[Filters, np.ndarray] = self.__dict__.setdefault("_masks", {})
+        if filters not in cache:
+            if len(cache) >= 256:
+                cache.clear()
+            cache[filters] = facet_mask(self.facets, filters, len(self))
+        return cache[filters]
+
+    def scores(
+        self,
+        terms: np.ndarray,
+        weights: np.ndarray,
+        vocabulary_size: int,
+        dense: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Cosine similarity of each delta document with the query.
+
+        `dense`: a zeroed float32 scratch of at least `vocabulary_size` (left zeroed), so a
+        query need not allocate one; without it, one is made for this call.
+        """
+        return self.scored(terms, weights, vocabulary_size, dense)[0]
+
+    def scored(
+        self,
+        terms: np.ndarray,
+        weights: np.ndarray,
+        vocabulary_size: int,
+        dense: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, int]:
+        """`scores`, and how many of them are positive."""
+        if dense is None or len(dense) < vocabulary_size:
+            dense = np.zeros(vocabulary_size, dtype=np.float32)
+        scores = np.empty(len(self), dtype=np.float32)
+        arrays = self.indptr, self.indices, self.data
+        positive = kernels.score_rows(*arrays, terms, weights, dense, scores)
+        return scores, positive
 
     def row(self, j: int) -> _Row:
         start, end = self.indptr[j], self.indptr[j + 1]

@@ -1,10 +1,15 @@
-"""The two loops a query spends its time in, compiled with numba.
+"""The loops a query spends its time in, compiled with numba.
 
 `accumulate` walks the postings of the query's terms once and adds weight × value into a
 float32 score per document (skipping documents a filter excludes, so a selective filter
 writes little); `select_top` makes one pass over the scores (or over the documents a filter
 lets through), applies the regional boost, keeps the k best in a small array and resets each
 score it read to zero, so the buffer is clean for the next query without another pass.
+`top_k` is the two in one call, for a query without filters (one dispatch from Python
+instead of two: at 10k profiles that dispatch is a fair share of a keyword query).
+
+Document numbers are read as unsigned (`np.uint32`): for a signed index numba adds a
+"negative means from the end" adjustment to every posting, about a fifth of the loop.
 
 Compiled on first use and cached on disk (`cache=True`), so a new process pays the
 compilation once per machine, not once per start.
@@ -41,12 +46,12 @@ def accumulate(
         end = indptr[term + 1]
         if filtered:
             for p in range(start, end):
-                document = indices[p]
+                document = np.uint32(indices[p])
                 if allowed[document]:
                     scores[document] += weight * data[p]
         else:
             for p in range(start, end):
-                scores[indices[p]] += weight * data[p]
+                scores[np.uint32(indices[p])] += weight * data[p]
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -80,7 +85,7 @@ def accumulate_ranges(
             a = start + np.searchsorted(postings, lows[r])
             b = start + np.searchsorted(postings, highs[r])
             for p in range(a, b):
-                document = indices[p]
+                document = np.uint32(indices[p])
                 if not filtered or allowed[document]:
                     scores[document] += weight * data[p]
 
@@ -120,19 +125,37 @@ def _keep(
     return found, worst
 
 
+@njit(cache=True, nogil=True, boundscheck=False)
+def _scan(
+    scores: np.ndarray,
+    factors: np.ndarray,
+    start: int,
+    end: int,
+    k: int,
+    found: int,
+    worst: int,
+    threshold: Any,
+    out_position: np.ndarray,
+    out_score: np.ndarray,
+    out_base: np.ndarray,
+) -> tuple[int, int, Any]:
+    """Keep each document in [start, end) that beats the weakest kept; new (found, worst,
+    threshold)."""
+    boosted = factors.shape[0] > 0
+    for position in range(start, end):
+        base = scores[position]
+        final = base * factors[position] if boosted else base
+        if final > threshold:
+            found, worst = _keep(
+                position, base, final, k, found, worst, out_position, out_score, out_base
+            )
+            if found == k:
+                threshold = out_score[worst]
+    return found, worst, threshold
+
+
 _BLOCK = 256
-
-
-@njit(cache=True, nogil=True, boundscheck=False, fastmath=True)
-def _block_max(scores: np.ndarray, factors: np.ndarray, start: int, end: int) -> Any:
-    best = np.float32(0.0)
-    if factors.shape[0] > 0:
-        for i in range(start, end):
-            best = max(best, scores[i] * factors[i])
-    else:
-        for i in range(start, end):
-            best = max(best, scores[i])
-    return best
+_SUB_BLOCK = 32
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -153,8 +176,10 @@ def select_top(
 
     Positions are visited in ascending order, so a later document never wins a tie with one
     already kept: strictly better than the weakest kept is the whole test. Over every
-    document, the pass goes by blocks: a block whose best (a vectorised max) cannot beat the
-    weakest kept is only zeroed, which is nearly every block once the k slots are full.
+    document, the pass goes by blocks: a block none of whose scores beats the weakest kept
+    (a vectorised test) is only zeroed, which is nearly every block once the k slots are
+    full. (Measured at 100k documents: 7 µs for the pass, against 100 µs with a running
+    maximum per block.)
     """
     boosted = factors.shape[0] > 0
     found = 0
@@ -162,27 +187,48 @@ def select_top(
     threshold = np.float32(0.0)
     if candidates.shape[0] == 0:
         n = scores.shape[0]
-        for start in range(0, n, _BLOCK):
-            end = min(start + _BLOCK, n)
-            if _block_max(scores, factors, start, end) > threshold:
-                for position in range(start, end):
-                    base = scores[position]
-                    final = base * factors[position] if boosted else base
-                    if final > threshold:
-                        found, worst = _keep(
-                            position,
-                            base,
-                            final,
-                            k,
-                            found,
-                            worst,
-                            out_position,
-                            out_score,
-                            out_base,
-                        )
-                        if found == k:
-                            threshold = out_score[worst]
-            scores[start:end] = 0.0
+        full = n - n % _BLOCK
+        for start in range(0, full, _BLOCK):
+            # Whether any score of the block beats the weakest kept: a fixed trip count and
+            # an `or` of comparisons, written out here (a running max, or a call, is not
+            # vectorised by numba), compile to a few wide compares.
+            beats = False
+            if boosted:
+                for i in range(_BLOCK):
+                    beats |= scores[start + i] * factors[start + i] > threshold
+            else:
+                for i in range(_BLOCK):
+                    beats |= scores[start + i] > threshold
+            if beats:  # the same test by sub-blocks, then one by one where one beats
+                for sub in range(start, start + _BLOCK, _SUB_BLOCK):
+                    beats = False
+                    if boosted:
+                        for i in range(_SUB_BLOCK):
+                            beats |= scores[sub + i] * factors[sub + i] > threshold
+                    else:
+                        for i in range(_SUB_BLOCK):
+                            beats |= scores[sub + i] > threshold
+                    if not beats:
+                        continue
+                    # One by one, inline: a call per sub-block (arrays passed by value,
+                    # reference counts) cost more than the scan itself.
+                    for position in range(sub, sub + _SUB_BLOCK):
+                        base = scores[position]
+                        final = base * factors[position] if boosted else base
+                        if final > threshold:
+                            found, worst = _keep(
+                                position, base, final, k, found, worst,
+                                out_position, out_score, out_base,
+                            )  # fmt: skip
+                            if found == k:
+                                threshold = out_score[worst]
+            for i in range(_BLOCK):
+                scores[start + i] = 0.0
+        found, worst, threshold = _scan(
+            scores, factors, full, n, k, found, worst, threshold,
+            out_position, out_score, out_base,
+        )  # fmt: skip
+        scores[full:] = 0.0
     else:
         for i in range(candidates.shape[0]):
             position = candidates[i]
@@ -208,6 +254,55 @@ def select_top(
         out_score[j + 1] = f
         out_base[j + 1] = b
     return found
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def top_k(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    scores: np.ndarray,
+    factors: np.ndarray,
+    k: int,
+    out_position: np.ndarray,
+    out_score: np.ndarray,
+    out_base: np.ndarray,
+) -> int:
+    """`accumulate` without a filter, then `select_top` over every document: one call."""
+    accumulate(indptr, indices, data, terms, weights, _EMPTY_BOOL, scores)
+    return select_top(scores, factors, _EMPTY_INT, k, out_position, out_score, out_base)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def score_rows(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    dense: np.ndarray,
+    out: np.ndarray,
+) -> int:
+    """out[r] = the dot product of CSR row r with the query; returns how many are positive.
+
+    For the delta segment (a few rows, stored by document). `dense` is a zeroed float32
+    scratch as long as the vocabulary: the query is spread into it and taken out again, so
+    it is zero on return.
+    """
+    for j in range(terms.shape[0]):
+        dense[terms[j]] = weights[j]
+    positive = 0
+    for r in range(indptr.shape[0] - 1):
+        total = np.float32(0.0)
+        for p in range(indptr[r], indptr[r + 1]):
+            total += data[p] * dense[np.uint32(indices[p])]
+        out[r] = total
+        positive += total > 0
+    for j in range(terms.shape[0]):
+        dense[terms[j]] = 0.0
+    return positive
 
 
 @njit(cache=True, nogil=True)
