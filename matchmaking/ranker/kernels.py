@@ -299,7 +299,8 @@ def score_rows(
         for p in range(indptr[r], indptr[r + 1]):
             total += data[p] * dense[np.uint32(indices[p])]
         out[r] = total
-        positive += total > 0
+        if total > 0:
+            positive += 1
     for j in range(terms.shape[0]):
         dense[terms[j]] = 0.0
     return positive
