@@ -135,7 +135,7 @@ def test_run_measures_every_system_and_reports_a_missing_peer_instead_of_a_numbe
     assert ours["latency"]["profile"]["queries"] == 12
     assert ours["throughput_qps"]["profile"] > 0
     assert 0 < fts["overlap"]["profile"] <= 1
-    # The ranker was timed on each query right before the peer, for a paired ratio.
+    # The ranker was timed on the queries the peer answered, in turns, for a paired ratio.
     paired = fts["latency"]["profile"]["ours"]
     assert paired["queries"] == fts["latency"]["profile"]["queries"]
     assert ours["bytes_per_value"] == ours["stored_bytes"] / result["postings"]
@@ -145,6 +145,32 @@ def test_run_measures_every_system_and_reports_a_missing_peer_instead_of_a_numbe
     assert "| sqlite-fts5 |" in text
     assert "- missing: unavailable: not installed here" in text
     assert (tmp_path / "ranker-latency.png").stat().st_size > 1000
+
+
+class _Recorder(peers.System):
+    """Writes down who answered which query, in order."""
+
+    def __init__(self, name: str, log: list[tuple[str, str]]) -> None:
+        self.name, self.log = name, log
+
+    def search(self, query, *, prefecture=None):
+        self.log.append((self.name, query.text))
+        return []
+
+
+def test_the_ranker_and_a_peer_take_turns_of_ten_queries_on_the_same_queries() -> None:
+    log: list[tuple[str, str]] = []
+    queries = [peers.Query(f"q{i}", None, []) for i in range(25)]  # type: ignore[arg-type]
+    figures, _ = compare._latency(
+        _Recorder("peer", log), queries, budget=60, paired=_Recorder("ours", log)
+    )
+    timed = log[3:]  # after the peer's warm-up
+    expected = []
+    for first in (0, 10, 20):
+        block = [f"q{i}" for i in range(first, min(first + 10, 25))]
+        expected += [("ours", q) for q in block] + [("peer", q) for q in block]
+    assert timed == expected
+    assert figures["queries"] == figures["ours"]["queries"] == 25
 
 
 def test_command_rejects_sizes_that_are_not_numbers() -> None:
