@@ -63,7 +63,13 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-PAIRED_BLOCK = 10  # queries per turn when the ranker and a peer take turns
+def _timed(system: System, queries: list[Query], prefecture: int | None) -> list[float]:
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        system.search(query, prefecture=prefecture)
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def _latency(
@@ -74,41 +80,37 @@ def _latency(
     prefecture: int | None = None,
     paired: System | None = None,
 ) -> tuple[dict[str, Any], list[list[int]]]:
-    """p50/p95 of one query at a time; with `paired`, the ranker takes turns with the peer.
+    """p50/p95 of one query at a time; with `paired`, the ranker is timed on the same
+    queries right before and right after the peer (A, B, A).
 
     The machines are shared and their load changes from minute to minute: timing the ranker
-    on the same queries in turns with the peer, PAIRED_BLOCK queries each, makes the ratio
-    of the two p50s hold even when the absolute figures drift between one peer and the
-    next. Turns of several queries, not one: alternating on every query made each system
-    run with the other's index in the CPU caches, so the ranker's time depended on how much
-    memory the peer had just walked through (0.034 ms alone, 0.104 ms right after an SQLite
-    FTS5 query at 10k profiles), which measured the peer's footprint more than the ranker.
+    on the peer's queries just before and just after it makes the ratio of the two p50s
+    hold even when the absolute figures drift between one peer and the next. Each system
+    runs its queries back to back, as a search service would. (Alternating on every query,
+    as this did until 3 Dec 2026, made each system run with the other's index in the CPU
+    caches: the ranker's time then depended on how much memory the peer had just walked
+    through, 0.034 ms alone against 0.104 ms right after an SQLite FTS5 query at 10k.)
     """
     for query in queries[:3]:
         system.search(query, prefecture=prefecture)  # warm up (numba compiles here)
+    before = _timed(paired, queries, prefecture) if paired is not None else []
     samples: list[float] = []
-    ours: list[float] = []
     answers: list[list[int]] = []
     deadline = time.perf_counter() + budget
-    for first in range(0, len(queries), PAIRED_BLOCK):
-        block = queries[first : first + PAIRED_BLOCK]
-        if paired is not None:
-            for query in block:
-                started = time.perf_counter()
-                paired.search(query, prefecture=prefecture)
-                ours.append(time.perf_counter() - started)
-        for query in block:
-            started = time.perf_counter()
-            answers.append(system.search(query, prefecture=prefecture))
-            samples.append(time.perf_counter() - started)
-            if time.perf_counter() > deadline and len(samples) >= 5:
-                break
+    for query in queries:
+        started = time.perf_counter()
+        answers.append(system.search(query, prefecture=prefecture))
+        samples.append(time.perf_counter() - started)
         if time.perf_counter() > deadline and len(samples) >= 5:
             break
     figures: dict[str, Any] = _percentiles(samples)
-    if ours:
-        # The ranker's times on exactly the queries the peer answered.
-        figures["ours"] = _percentiles(ours[: len(samples)])
+    if paired is not None:
+        # The ranker's times on exactly the queries the peer answered, before and after.
+        answered = queries[: len(samples)]
+        figures["ours"] = _percentiles(
+            before[: len(samples)] + _timed(paired, answered, prefecture)
+        )
+        figures["ours"]["queries"] = len(samples)
     return figures, answers
 
 
@@ -276,8 +278,16 @@ def run(
     results["ryumon"] = ryumon
     reference = ryumon["answers"]
     for name in systems:
+        peer = PEERS[name]()
+        if peer.max_documents is not None and len(corpus) > peer.max_documents:
+            log(f"{name}: not run above {peer.max_documents:,} profiles")
+            results[name] = {
+                "name": name,
+                "status": f"not run above {peer.max_documents:,} profiles: {peer.too_large}",
+            }
+            continue
         results[name] = measure(
-            PEERS[name](),
+            peer,
             corpus,
             texts,
             prepared,
