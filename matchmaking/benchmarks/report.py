@@ -157,15 +157,49 @@ def _verdict(ok: bool, detail: str) -> str:
     return f"{'met' if ok else '**missed**'}: {detail}"
 
 
+TARGET_SIZE = 100_000  # the issue sets its targets at 100k profiles ...
+BM25S_ALSO_AT = 10_000  # ... the ratio to bm25s at 10k too, and the peer ratios at 1M
+
+
 def targets(result: dict[str, Any]) -> list[str]:
-    """Each target of the issue at this size, met or missed and by how much."""
+    """Each target of the issue that applies at this size, met or missed and by how much;
+    then, marked as such, the same checks where the issue sets no target at this size."""
+    size = result.get("organizations", TARGET_SIZE)
+    lines = _checks(result)
+    if size == TARGET_SIZE:
+        return [line for _, line in lines]
+    applies = [line for kind, line in lines if _applies(kind, size)]
+    reference = [line for kind, line in lines if not _applies(kind, size)]
+    if not reference:
+        return applies
+    return [
+        *applies,
+        "",
+        f"For reference only (the issue sets these at {TARGET_SIZE:,} profiles, not at {size:,}):",
+        "",
+        *reference,
+    ]
+
+
+def _applies(check: str, size: int) -> bool:
+    if size == TARGET_SIZE:
+        return True
+    if size > TARGET_SIZE:
+        return check in SPEED_TARGETS  # "the same ratios to the peers" at 1M
+    return check == "bm25s" and size == BM25S_ALSO_AT
+
+
+def _checks(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """(which target, its line) for every check, whatever the size."""
     systems = result["systems"]
     ours = systems["ryumon"]
-    out = []
+    out: list[tuple[str, str]] = []
     for peer, wanted in SPEED_TARGETS.items():
         s = systems.get(peer, {})
         if s.get("status") != "ok":
-            out.append(f"- ≥ {wanted:g}× {peer}: not measured ({s.get('status', 'not run')})")
+            out.append(
+                (peer, f"- ≥ {wanted:g}× {peer}: not measured ({s.get('status', 'not run')})")
+            )
             continue
         for kind, label in KINDS.items():
             ratio = _speedup(systems, peer, kind)
@@ -178,37 +212,49 @@ def targets(result: dict[str, Any]) -> list[str]:
                 verdict = f"met against the solo run only: {detail}"
             else:
                 verdict = _verdict(ratio >= wanted, detail)
-            out.append(f"- ≥ {wanted:g}× {peer}, {label}: {verdict}")
+            out.append((peer, f"- ≥ {wanted:g}× {peer}, {label}: {verdict}"))
     for kind, label in KINDS.items():
         ratio = result["floor"][kind]["ratio_p50"]
-        out.append(
-            f"- scoring within {FLOOR_TARGET}× of the floor, {label}: "
-            + _verdict(ratio <= FLOOR_TARGET, f"{ratio:.2f}×")
+        floor_line = f"- scoring within {FLOOR_TARGET}× of the floor, {label}: " + _verdict(
+            ratio <= FLOOR_TARGET, f"{ratio:.2f}×"
         )
+        out.append(("floor", floor_line))
     plain, filtered = ours["latency"]["profile"]["p50_ms"], ours["filtered"]["p50_ms"]
     speedup = plain / filtered
     out.append(
-        "- filtered never slower than unfiltered: "
-        + _verdict(filtered <= plain, f"filtered {filtered:.3f} ms vs {plain:.3f} ms")
+        (
+            "filter",
+            "- filtered never slower than unfiltered: "
+            + _verdict(filtered <= plain, f"filtered {filtered:.3f} ms vs {plain:.3f} ms"),
+        )
     )
     if result["filter_fraction"] <= 0.05:
         out.append(
-            f"- ≥ 2× faster with ≤ 5% passing ({result['filter_fraction']:.1%}): "
-            + _verdict(speedup >= 2, f"{speedup:.2f}×")
+            (
+                "filter",
+                f"- ≥ 2× faster with ≤ 5% passing ({result['filter_fraction']:.1%}): "
+                + _verdict(speedup >= 2, f"{speedup:.2f}×"),
+            )
         )
     edit = ours["edit_s"]
     out.append(
-        f"- edit searchable within {EDIT_TARGET_S:g} s without a full refit: "
-        + _verdict(
-            edit is not None and edit <= EDIT_TARGET_S,
-            f"{edit * 1000:.1f} ms through the delta segment (analysis of the edited profile,"
-            " zeroing its old postings, one search that finds it)",
+        (
+            "edit",
+            f"- edit searchable within {EDIT_TARGET_S:g} s without a full refit: "
+            + _verdict(
+                edit is not None and edit <= EDIT_TARGET_S,
+                f"{edit * 1000:.1f} ms through the delta segment (analysis of the edited profile,"
+                " zeroing its old postings, one search that finds it)",
+            ),
         )
     )
     per_value = ours["bytes_per_value"]
     out.append(
-        f"- ≤ {BYTES_TARGET:g} bytes per stored value: "
-        + _verdict(per_value <= BYTES_TARGET, f"{per_value:.2f} bytes")
+        (
+            "bytes",
+            f"- ≤ {BYTES_TARGET:g} bytes per stored value: "
+            + _verdict(per_value <= BYTES_TARGET, f"{per_value:.2f} bytes"),
+        )
     )
     return out
 
@@ -334,6 +380,10 @@ def render(results: list[dict[str, Any]], directory: Path) -> str:
     return "\n".join(out)
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
 def not_measured(results: list[dict[str, Any]]) -> list[str]:
     """What the issue asks for that this report does not hold, and why."""
     largest = results[-1]
@@ -345,7 +395,7 @@ def not_measured(results: list[dict[str, Any]]) -> list[str]:
             out.append(
                 f"- {size:,} profiles: not run. The ranker's analysis of the corpus alone took"
                 f" {largest['analyse_s']:.0f} s for {largest['organizations']:,} profiles here"
-                f" (Sudachi, 2 processes), so about {estimate / 3600:.1f} h at {size:,},"
+                f" (Sudachi, 2 processes), so about {_duration(estimate)} at {size:,},"
                 " before any peer is built; run `make bench SIZES=" + str(size) + "` on a"
                 " quieter machine (the analysed corpus is cached under var/bench/)."
             )
