@@ -192,6 +192,8 @@ class Bm25s(System):
         self.retriever.save(str(self.path), show_progress=False)
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
+        if not query.tokens:  # every feature of the query is a corpus stop word
+            return []
         mask = None
         if prefecture:
             mask = (self.prefectures == prefecture).astype(np.float32)
@@ -250,6 +252,8 @@ class Tantivy(System):
         return document
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
+        if not query.tokens:  # every feature of the query is a corpus stop word
+            return []
         tantivy = self.module
         body = tantivy.Query.boolean_query(
             [
@@ -312,6 +316,8 @@ class SqliteFts5(System):
         self.connection.commit()
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
+        if not query.tokens:  # every feature of the query is a corpus stop word
+            return []
         match = " OR ".join(dict.fromkeys(query.tokens))
         if prefecture:
             sql = self.SQL.format(and_pref="AND pref = ?")
@@ -383,7 +389,9 @@ class Postgres(System):
         self.connection.execute("ANALYZE docs")
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
-        expression = " | ".join(dict.fromkeys(query.tokens)) or "t0"
+        if not query.tokens:  # every feature of the query is a corpus stop word
+            return []
+        expression = " | ".join(dict.fromkeys(query.tokens))
         if prefecture:
             rows = self.connection.execute(
                 self.SQL.format(and_pref="AND pref = %s"), (expression, prefecture)
