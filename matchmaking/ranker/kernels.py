@@ -27,6 +27,44 @@ _EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
 _EMPTY_INT = np.zeros(0, dtype=np.int32)
 
 
+# Documents per pass when the score array outgrows the CPU's L2 cache: 512 KB of float32.
+# At 1M documents (2 MB L2 per core here) walking a 100-word query's postings took 4.5 ms in
+# one pass per term, 2.0 ms by chunks of 2^17, 1.9 ms by 2^16 and 2.7 ms by 2^19; at 100k
+# (the array fits) chunks change nothing.
+_CHUNK = 1 << 17
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _accumulate_by_chunk(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    scores: np.ndarray,
+) -> None:
+    """`accumulate` over _CHUNK documents at a time: every term's postings for the first
+    chunk, then for the next, so the scores being added to stay in the L2 cache instead of
+    each term sweeping the whole array (4 MB at 1M documents). Each document still gets
+    its terms in query order, so the sums are bit for bit those of one pass per term."""
+    m = terms.shape[0]
+    cursor = np.empty(m, dtype=np.int64)
+    for j in range(m):
+        cursor[j] = indptr[terms[j]]
+    n = scores.shape[0]
+    for low in range(0, n, _CHUNK):
+        high = low + _CHUNK
+        for j in range(m):
+            weight = weights[j]
+            start = cursor[j]
+            end = indptr[terms[j] + 1]
+            if high < n:
+                end = start + np.searchsorted(indices[start:end], high)
+            for p in range(start, end):
+                scores[np.uint32(indices[p])] += weight * data[p]
+            cursor[j] = end
+
+
 @njit(cache=True, nogil=True, boundscheck=False)
 def accumulate(
     indptr: np.ndarray,
@@ -39,6 +77,9 @@ def accumulate(
 ) -> None:
     """scores[d] += w × value for every posting (d, value) of each query term (t, w)."""
     filtered = allowed.shape[0] > 0
+    if not filtered and scores.shape[0] > _CHUNK:
+        _accumulate_by_chunk(indptr, indices, data, terms, weights, scores)
+        return
     for j in range(terms.shape[0]):
         term = terms[j]
         weight = weights[j]

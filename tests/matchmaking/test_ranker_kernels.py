@@ -109,3 +109,22 @@ def test_score_rows_equals_a_sparse_product_and_leaves_the_scratch_zeroed() -> N
         assert out == pytest.approx(expected, abs=1e-6)
         assert positive == int((out > 0).sum())
         assert not dense.any()
+
+
+def test_accumulate_over_more_documents_than_a_chunk_gives_the_same_sums_bit_for_bit() -> None:
+    n = kernels._CHUNK * 2 + 1234  # three chunks, the last one short
+    rng = np.random.default_rng(8)
+    matrix = sp.random(n, 60, density=0.002, format="csc", random_state=9, dtype=np.float32)
+    matrix.sort_indices()
+    indptr, indices, data = matrix.indptr.astype(np.int64), matrix.indices, matrix.data
+    for _ in range(5):
+        terms = rng.choice(60, size=20, replace=False).astype(np.int64)
+        weights = rng.random(20).astype(np.float32)
+        chunked = np.zeros(n, dtype=np.float32)
+        kernels.accumulate(indptr, indices, data, terms, weights, kernels._EMPTY_BOOL, chunked)
+        one_pass = np.zeros(n, dtype=np.float32)  # term after term over every document
+        for term, weight in zip(terms, weights, strict=True):
+            rows = slice(indptr[term], indptr[term + 1])
+            one_pass[indices[rows]] += weight * data[rows]
+        np.testing.assert_array_equal(chunked, one_pass)
+        assert chunked.any()
