@@ -62,11 +62,12 @@ clean:
 	rm -rf var/*.sqlite3 $(VENV)
 
 # == benchmarks (issue #7) ==
-# `make bench` runs the ranker against its peers at 10k and 100k profiles (about 40 minutes
-# here, mostly Sudachi analysing the corpus once, cached under var/bench/), then the site
-# under load (gunicorn + locust on a throwaway PostgreSQL database with 100k organizations,
-# about 20-25 minutes here, 5 of them the index build, which is cached under var/bench/);
-# QUICK=1 or `make bench-quick` does 10k only with short stages. SIZES=10000,100000,1000000 to choose the ranker's sizes.
+# `make bench` runs the ranker against its peers at 10k, 100k and 1M profiles (on 3 Dec here:
+# about 15 minutes for 10k and 100k, 35 for 1M; on a fresh machine add 10 minutes of Sudachi
+# analysing the corpora once, cached under var/bench/, 3.6 GB at 1M; 24 GB of RAM is enough),
+# then the site under load (gunicorn + locust on a throwaway PostgreSQL database with 100k
+# organizations, about 20-25 minutes here, 5 of them the index build, cached under var/bench/);
+# QUICK=1 or `make bench-quick` does 10k only with short stages. SIZES=10000,100000 to choose the ranker's sizes.
 # `make bench-load` runs the load test alone (docs/benchmarks/load.md).
 .PHONY: bench-quick bench-load
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed

@@ -27,7 +27,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quick", action="store_true", help="10k profiles, short budgets.")
-        parser.add_argument("--sizes", type=_sizes, default=None, help="e.g. 10000,100000")
+        parser.add_argument(
+            "--sizes", type=_sizes, default=None, help="default 10000,100000,1000000"
+        )
         parser.add_argument("--queries", type=int, default=200)
         parser.add_argument(
             "--budget", type=float, default=None, help="Seconds per figure for slow peers."
@@ -39,7 +41,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         base = Path(settings.BASE_DIR)
-        sizes = options["sizes"] or ([10_000] if options["quick"] else [10_000, 100_000])
+        sizes = options["sizes"] or (
+            [10_000] if options["quick"] else [10_000, 100_000, 1_000_000]
+        )
         budget = options["budget"] or (5.0 if options["quick"] else 20.0)
         peers = [name for name in options["peers"].split(",") if name]
         unknown = set(peers) - set(PEERS)
