@@ -386,7 +386,10 @@ class Postgres(System):
                 copy.write_row((position, int(doc.prefecture), text))
         self.connection.execute("CREATE INDEX docs_tsv ON docs USING gin (tsv)")
         self.connection.execute("CREATE INDEX docs_pref ON docs (pref)")
-        self.connection.execute("ANALYZE docs")
+        # What an administrator does after a bulk load, and what autovacuum would otherwise
+        # do in the background while the queries are timed (at 1M: a 2.4 GB table).
+        self.connection.execute("VACUUM (ANALYZE) docs")
+        self.connection.execute("CHECKPOINT")
 
     def search(self, query: Query, *, prefecture: int | None = None) -> list[int]:
         if not query.tokens:  # every feature of the query is a corpus stop word
