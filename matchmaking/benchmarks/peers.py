@@ -124,18 +124,27 @@ class Ryumon(System):
         ranker's fitted index as it was, not one carrying a delta segment."""
         assert self.corpus is not None
         index = Index.from_bytes(self.blob)
-        index.search("warm up")  # a serving index has its analyzer (Sudachi) loaded already
-        document = self.corpus.documents[position]
-        words = document.fields["offers"].split()
-        offers = " ".join([*words[len(words) // 2 :], *words[: len(words) // 2], "zyxedited"])
-        changed = dataclasses.replace(document, fields={**document.fields, "offers": offers})
+        # A serving process has its analyzer (Sudachi) loaded and the edit's compiled loops
+        # ready (numba loads or compiles them on first use): one edit before the timed one.
+        self._edit(index, (position + 1) % len(self.corpus), "zyxwarmup")
         started = time.perf_counter()
-        apply_edits(index, upserts=[changed])
-        hits = index.search("zyxedited", top=1)
+        found = self._edit(index, position, "zyxedited")
         elapsed = time.perf_counter() - started
-        if not hits or hits[0].id != document.id:
+        if not found:
             raise AssertionError("the edited profile is not searchable after apply_edits")
         return elapsed
+
+    def _edit(self, index: Index, position: int, marker: str) -> bool:
+        """Rotate the words of the profile's offers and add `marker`; whether a search for
+        the marker then finds it first."""
+        assert self.corpus is not None
+        document = self.corpus.documents[position]
+        words = document.fields["offers"].split()
+        offers = " ".join([*words[len(words) // 2 :], *words[: len(words) // 2], marker])
+        changed = dataclasses.replace(document, fields={**document.fields, "offers": offers})
+        apply_edits(index, upserts=[changed])
+        hits = index.search(marker, top=1)
+        return bool(hits) and hits[0].id == document.id
 
 
 class _TokenIds(Sequence[list[int]]):
