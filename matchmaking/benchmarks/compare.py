@@ -90,10 +90,15 @@ def _latency(
     as this did until 3 Dec 2026, made each system run with the other's index in the CPU
     caches: the ranker's time then depended on how much memory the peer had just walked
     through, 0.034 ms alone against 0.104 ms right after an SQLite FTS5 query at 10k.)
+    Before each of its two runs the ranker re-reads its index (`System.warm`), as the peer
+    had its warm-up queries.
     """
     for query in queries[:3]:
         system.search(query, prefecture=prefecture)  # warm up (numba compiles here)
-    before = _timed(paired, queries, prefecture) if paired is not None else []
+    before: list[float] = []
+    if paired is not None:
+        paired.warm()
+        before = _timed(paired, queries, prefecture)
     samples: list[float] = []
     answers: list[list[int]] = []
     deadline = time.perf_counter() + budget
@@ -107,6 +112,7 @@ def _latency(
     if paired is not None:
         # The ranker's times on exactly the queries the peer answered, before and after.
         answered = queries[: len(samples)]
+        paired.warm()  # as the peer had its warm-up queries
         figures["ours"] = _percentiles(
             before[: len(samples)] + _timed(paired, answered, prefecture)
         )
