@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "profiles",
     "matchmaking",
 ]
+# The benchmarks app (its bench_* commands) exists where the `bench` extra is installed.
+if importlib.util.find_spec("locust") is not None:
+    INSTALLED_APPS.append("matchmaking.benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
