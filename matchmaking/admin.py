@@ -7,14 +7,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from matchmaking.models import (
+from matchmaking.firms.models import (
+    FirmMember,
+    ForeignFirm,
     IntroductionEvent,
     IntroductionRequest,
-    SearchIndex,
     ShortlistEntry,
     SuggestionFeedback,
     SuggestionShown,
 )
+from matchmaking.search.models import SearchIndex
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -91,3 +93,20 @@ class SuggestionShownAdmin(ReadOnlyAdmin):
     list_display = ["firm", "organization", "week"]
     list_filter = ["week"]
     list_select_related = ["firm", "organization"]
+
+
+class FirmMemberInline(admin.TabularInline):
+    model = FirmMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(ForeignFirm)
+class ForeignFirmAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "size", "is_fictional", "updated_at"]
+    list_filter = ["country", "is_fictional", "size"]
+    search_fields = ["name", "description_en", "seeks_en"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["industries"]
+    filter_horizontal = ["partnership_types", "languages", "target_regions", "target_prefectures"]
+    inlines = [FirmMemberInline]

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from matchmaking import suggestions
+from matchmaking.search import selectors, store
 from matchmaking.throttle import client_address
 from profiles.models import Organization
 
@@ -35,9 +35,9 @@ class SuggestionQueryForm(forms.Form):
     lang = forms.ChoiceField(choices=[("en", "en"), ("ja", "ja")], required=False)
     boost = forms.NullBooleanField(required=False)
 
-    def filters(self) -> suggestions.Filters:
+    def filters(self) -> selectors.Filters:
         data = self.cleaned_data
-        return suggestions.filters_from(
+        return selectors.filters_from(
             kinds=data["kind"],
             prefectures=data["prefecture"],
             regions=[data["region"]],
@@ -80,19 +80,19 @@ def suggestions_api(request: HttpRequest) -> JsonResponse:
     lang = data["lang"] or translation.get_language() or "en"
     try:
         with translation.override(lang):
-            found = suggestions.suggest(
+            found = selectors.suggest(
                 data["text"],
                 top=data["top"] or 10,
                 filters=form.filters(),
                 boost=data["boost"],
                 lang=lang,
             )
-    except suggestions.IndexMissing:
+    except store.IndexMissing:
         return JsonResponse({"error": "The search index is being built."}, status=503)
     staff = request.user.is_authenticated and request.user.is_staff
     return JsonResponse(
         {
-            "index_version": suggestions.current_index().version,
+            "index_version": store.current_index().version,
             "results": [s.as_json(staff=staff) for s in found],
         },
         json_dumps_params={"ensure_ascii": False},

@@ -10,4 +10,5 @@ class MatchmakingConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the login throttle and the index rebuild to their signals.
-        from matchmaking import signals, throttle  # noqa: F401
+        from matchmaking import throttle  # noqa: F401
+        from matchmaking.search import signals  # noqa: F401

@@ -75,7 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "matchmaking.accounts.access.member_firm",
+                "matchmaking.firms.access.member_firm",
             ],
         },
     },
@@ -128,7 +128,7 @@ else:
 # per log-in instead of PBKDF2's ~0.9 s of CPU); the others verify older hashes, which are
 # upgraded at the next log-in.
 PASSWORD_HASHERS = [
-    "matchmaking.accounts.hashers.Argon2idHasher",
+    "matchmaking.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from matchmaking import api, views
-from matchmaking.accounts.urls import password_reset_urls
+from matchmaking.firms.accounts.urls import password_reset_urls
 from matchmaking.forms import AdminLoginForm, LoginForm
+
+
+def _moved(pattern_name: str) -> Any:
+    """A page that moved: 301 to its new address, query string kept."""
+    return RedirectView.as_view(pattern_name=pattern_name, permanent=True, query_string=True)
+
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = "Ryumon administration"
@@ -25,13 +34,30 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("profiles.urls")),
-    path("workspace/", include("profiles.workspace.urls")),
+    path("", include("matchmaking.directory.urls")),
+    path("workspace/", include("matchmaking.workspace.urls")),
     path("api/v1/suggestions", api.suggestions_api, name="api-suggestions"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
-    path("accounts/", include("matchmaking.accounts.urls")),
-    path("firm/", include("matchmaking.firm.urls")),
-    path("", include("matchmaking.introductions.urls")),
+    path("accounts/", include("matchmaking.firms.accounts.urls")),
+    path("firm/", include("matchmaking.firms.urls")),
+    path("introductions/", include("matchmaking.firms.introductions.urls")),
+    # The curator's pages moved under /workspace/; mails already sent link the old addresses.
+    path(
+        "curation/introductions/",
+        RedirectView.as_view(
+            pattern_name="workspace:introductions", permanent=True, query_string=True
+        ),
+    ),
+    path(
+        "curation/introductions/<int:pk>/",
+        RedirectView.as_view(
+            pattern_name="workspace:introduction", permanent=True, query_string=True
+        ),
+    ),
+    path(
+        "curation/demand/",
+        _moved("workspace:demand"),
+    ),
     *password_reset_urls,
 ]
 

@@ -7,7 +7,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from profiles import japan_map
+from matchmaking.directory import japan_map
 from profiles.models import Organization, Prefecture
 
 

@@ -16,8 +16,6 @@ from profiles import services
 from profiles.models import (
     Concept,
     Curatorship,
-    FirmMember,
-    ForeignFirm,
     Industry,
     Language,
     Municipality,
@@ -266,23 +264,6 @@ class ConceptAdmin(admin.ModelAdmin):
     list_display = ["key", "name_en", "name_ja", "domain", "updated_at"]
     list_filter = ["domain"]
     search_fields = ["key", "name_en", "name_ja", "synonyms_en", "synonyms_ja"]
-
-
-class FirmMemberInline(admin.TabularInline):
-    model = FirmMember
-    extra = 0
-    raw_id_fields = ["user"]
-
-
-@admin.register(ForeignFirm)
-class ForeignFirmAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "size", "is_fictional", "updated_at"]
-    list_filter = ["country", "is_fictional", "size"]
-    search_fields = ["name", "description_en", "seeks_en"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["industries"]
-    filter_horizontal = ["partnership_types", "languages", "target_regions", "target_prefectures"]
-    inlines = [FirmMemberInline]
 
 
 @admin.register(Curatorship)

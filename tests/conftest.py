@@ -14,8 +14,9 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import override_settings
 
+from matchmaking.firms.models import FirmMember, ForeignFirm
 from profiles import loaders, search
-from profiles.models import Curatorship, FirmMember, ForeignFirm, Organization, Prefecture
+from profiles.models import Curatorship, Organization, Prefecture
 from profiles.roles import CURATORS, FIRM_MEMBERS
 
 PASSWORD = "correct horse battery staple"

@@ -11,15 +11,15 @@ from typing import Any
 
 from django import template
 
-from matchmaking.accounts.access import firm_of
-from matchmaking.firm.suggested import similar_organizations as find_similar
-from matchmaking.models import ShortlistEntry
+from matchmaking.firms.access import firm_of
+from matchmaking.firms.models import ShortlistEntry
+from matchmaking.firms.partners import similar_organizations as find_similar
 from profiles.models import Organization
 
 register = template.Library()
 
 
-@register.inclusion_tag("matchmaking/firm/_firm_actions.html", takes_context=True)
+@register.inclusion_tag("matchmaking/firms/_firm_actions.html", takes_context=True)
 def firm_actions(context: dict[str, Any], organization: Organization) -> dict[str, Any]:
     request = context["request"]
     firm = firm_of(request.user)
@@ -34,7 +34,7 @@ def firm_actions(context: dict[str, Any], organization: Organization) -> dict[st
     }
 
 
-@register.inclusion_tag("matchmaking/firm/_similar_organizations.html")
+@register.inclusion_tag("matchmaking/firms/_similar_organizations.html")
 def similar_organizations(organization: Organization) -> dict[str, Any]:
     published = organization.status == Organization.Status.PUBLISHED
     return {"similar": find_similar(organization) if published else []}

@@ -1,7 +1,6 @@
-"""The directory's data: reference geography and industries, organizations, firms, glossary."""
+"""The directory's data: reference geography and industries, organizations, glossary."""
 
 from profiles.models.curation import Curatorship, PrefectureGuide
-from profiles.models.firms import FirmMember, ForeignFirm
 from profiles.models.glossary import Concept
 from profiles.models.history import ImportJob, OrganizationChange
 from profiles.models.organizations import Organization, OrganizationQuerySet
@@ -19,8 +18,6 @@ __all__ = [
     "Concept",
     "Curatorship",
     "EmployeesBand",
-    "FirmMember",
-    "ForeignFirm",
     "ImportJob",
     "Industry",
     "Language",

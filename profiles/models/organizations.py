@@ -259,7 +259,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("profiles:organization", args=[self.pk])
+        return reverse("directory:organization", args=[self.pk])
 
     @property
     def is_fictional(self) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from matchmaking.suggestions import build_index, index_cache
+from matchmaking.search.store import build_index, index_cache
 from profiles.models import Industry, Language, Organization, PartnershipType
 from tests.conftest import make_organization
 

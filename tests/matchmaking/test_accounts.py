@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from profiles.models import FirmMember, ForeignFirm
+from matchmaking.firms.models import FirmMember, ForeignFirm
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

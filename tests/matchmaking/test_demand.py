@@ -10,14 +10,14 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from matchmaking.firm.services import suggestions_record_shown
-from matchmaking.models import (
+from matchmaking.firms.models import (
     IntroductionRequest,
     IntroductionState,
     ShortlistEntry,
     SuggestionFeedback,
     SuggestionShown,
 )
+from matchmaking.firms.services import suggestions_record_shown
 from profiles.models import PartnershipType
 from tests.conftest import make_organization
 
@@ -53,7 +53,7 @@ def test_a_curator_sees_demand_for_their_prefecture_only(
     client: Client, aiko: User, world: dict[str, Any]
 ) -> None:
     client.force_login(aiko)
-    response = client.get(reverse("introductions:demand"))
+    response = client.get(reverse("workspace:demand"))
     [higo] = response.context["organizations"]
     assert (higo.suggested, higo.shortlisted, higo.requested, higo.accepted) == (1, 1, 1, 1)
     assert higo.not_relevant == 1
@@ -65,7 +65,7 @@ def test_the_weekly_regional_share_counts_non_metropolitan_suggestions(
     client: Client, root: User, world: dict[str, Any]
 ) -> None:
     client.force_login(root)
-    response = client.get(reverse("introductions:demand"))
+    response = client.get(reverse("workspace:demand"))
     this_week = response.context["weeks"][-1]
     # Kumamoto and Hokkaido are regional; Tokyo is metropolitan.
     assert (this_week.shown, this_week.regional, this_week.percent) == (3, 2, 67)
@@ -76,9 +76,9 @@ def test_the_weekly_regional_share_counts_non_metropolitan_suggestions(
 
 
 def test_firms_and_visitors_do_not_see_demand(client: Client, maria: User) -> None:
-    assert client.get(reverse("introductions:demand")).status_code == 302
+    assert client.get(reverse("workspace:demand")).status_code == 302
     client.force_login(maria)
-    assert client.get(reverse("introductions:demand")).status_code == 403
+    assert client.get(reverse("workspace:demand")).status_code == 403
 
 
 def test_the_suggestions_page_records_what_it_showed(
@@ -96,7 +96,8 @@ def test_the_suggestions_page_records_what_it_showed(
 def test_unmet_demand_groups_firms_whose_best_match_is_weak(
     client: Client, maria: User, aiko: User, indexed: Any
 ) -> None:
-    from profiles.models import ForeignFirm, Industry
+    from matchmaking.firms.models import ForeignFirm
+    from profiles.models import Industry
 
     acme = maria.firm_membership.firm
     acme.seeks_en = "industrial robot arms for welding lines"
@@ -111,11 +112,11 @@ def test_unmet_demand_groups_firms_whose_best_match_is_weak(
     fishery = Industry.objects.get(code="B")
     lonely.industries.add(fishery)
     client.force_login(aiko)
-    response = client.get(reverse("introductions:demand"))
+    response = client.get(reverse("workspace:demand"))
     [group] = response.context["unmet"]
     assert (group.industry, group.firms) == (fishery.name_en, 1)
     assert {"kelp", "alginate"} <= {term for term, _ in group.top_terms()}
     assert "Ocean Kelp" not in response.content.decode()  # firms are not named
     # With a threshold of 1, every firm with a profile counts as unmet.
-    everyone = client.get(reverse("introductions:demand"), {"below": "1"})
+    everyone = client.get(reverse("workspace:demand"), {"below": "1"})
     assert sum(g.firms for g in everyone.context["unmet"]) == 2

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from matchmaking.models import ShortlistEntry, SuggestionFeedback
-from profiles.models import FirmMember, ForeignFirm, Industry, Organization, PartnershipType
+from matchmaking.firms.models import FirmMember, ForeignFirm, ShortlistEntry, SuggestionFeedback
+from profiles.models import Industry, Organization, PartnershipType
 from profiles.roles import FIRM_MEMBERS
 from tests.conftest import PASSWORD, make_organization
 

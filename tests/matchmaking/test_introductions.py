@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from matchmaking.introductions import services
-from matchmaking.models import IntroductionEvent, IntroductionRequest, IntroductionState
+from matchmaking.firms.introductions import services
+from matchmaking.firms.models import IntroductionEvent, IntroductionRequest, IntroductionState
 from profiles.models import Organization, PartnershipType
 from tests.conftest import make_organization
 
@@ -133,10 +133,10 @@ def test_the_curator_forwards_a_bilingual_introduction_and_records_the_answer(
     request = IntroductionRequest.objects.get()
     mailoutbox.clear()
     client.force_login(aiko)
-    assert client.get(reverse("introductions:queue")).context["requests"][0] == request
-    client.post(reverse("introductions:curator_act", args=[request.pk, "review"]))
+    assert client.get(reverse("workspace:introductions")).context["requests"][0] == request
+    client.post(reverse("workspace:introduction_act", args=[request.pk, "review"]))
     client.post(
-        reverse("introductions:curator_act", args=[request.pk, "forward"]),
+        reverse("workspace:introduction_act", args=[request.pk, "forward"]),
         {"message": "A strong fit for your welding line."},
     )
     request.refresh_from_db()
@@ -146,7 +146,7 @@ def test_the_curator_forwards_a_bilingual_introduction_and_records_the_answer(
     assert "Dear Higo Robotics" in to_org.body and "肥後ロボティクス" in to_org.body
     assert "ご紹介" in to_org.subject
     assert to_org.reply_to == ["aiko@pref-kumamoto.example"]
-    client.post(reverse("introductions:curator_act", args=[request.pk, "interested"]))
+    client.post(reverse("workspace:introduction_act", args=[request.pk, "interested"]))
     request.refresh_from_db()
     assert (request.state, request.answer) == (IntroductionState.ACCEPTED, "interested")
     history = list(request.events.values_list("from_state", "to_state", "actor__username"))
@@ -170,11 +170,11 @@ def test_more_information_goes_back_to_submitted_when_answered(
     request = IntroductionRequest.objects.get()
     client.force_login(aiko)
     # Asking needs a question.
-    client.post(reverse("introductions:curator_act", args=[request.pk, "request_info"]))
+    client.post(reverse("workspace:introduction_act", args=[request.pk, "request_info"]))
     request.refresh_from_db()
     assert request.state == IntroductionState.SUBMITTED
     client.post(
-        reverse("introductions:curator_act", args=[request.pk, "request_info"]),
+        reverse("workspace:introduction_act", args=[request.pk, "request_info"]),
         {"message": "Which plant would you work with?"},
     )
     client.force_login(maria)
@@ -194,7 +194,7 @@ def test_the_firm_may_withdraw_before_an_answer_but_not_after(
     request = IntroductionRequest.objects.get()
     client.force_login(aiko)
     client.post(
-        reverse("introductions:curator_act", args=[request.pk, "decline"]),
+        reverse("workspace:introduction_act", args=[request.pk, "decline"]),
         {"message": "Not taking partners."},
     )
     client.force_login(maria)
@@ -211,7 +211,9 @@ def test_a_firm_cannot_use_curator_actions(
     submit(client, higo)
     request = IntroductionRequest.objects.get()
     assert (
-        client.post(reverse("introductions:curator_act", args=[request.pk, "forward"])).status_code
+        client.post(
+            reverse("workspace:introduction_act", args=[request.pk, "forward"])
+        ).status_code
         == 403
     )
     client.post(reverse("introductions:act", args=[request.pk, "forward"]))
@@ -225,12 +227,14 @@ def test_each_side_sees_only_its_own_requests(
     client.force_login(maria)
     submit(client, higo)
     request = IntroductionRequest.objects.get()
-    detail = reverse("introductions:curator_detail", args=[request.pk])
+    detail = reverse("workspace:introduction", args=[request.pk])
     client.force_login(ben)
-    assert list(client.get(reverse("introductions:queue")).context["requests"]) == []
+    assert list(client.get(reverse("workspace:introductions")).context["requests"]) == []
     assert client.get(detail).status_code == 404
     assert (
-        client.post(reverse("introductions:curator_act", args=[request.pk, "forward"])).status_code
+        client.post(
+            reverse("workspace:introduction_act", args=[request.pk, "forward"])
+        ).status_code
         == 404
     )
     client.force_login(root)
@@ -239,7 +243,7 @@ def test_each_side_sees_only_its_own_requests(
     assert client.get(detail).status_code == 200
     # Another firm's member sees nothing of it.
     other = User.objects.create_user("kai@balticwind.example", "kai@balticwind.example", "x")
-    from profiles.models import FirmMember, ForeignFirm
+    from matchmaking.firms.models import FirmMember, ForeignFirm
 
     FirmMember.objects.create(
         user=other, firm=ForeignFirm.objects.create(name="Baltic", slug="baltic", country="SE")
@@ -255,8 +259,8 @@ def test_each_side_sees_only_its_own_requests(
         ("introductions:index", []),
         ("introductions:new", [1]),
         ("introductions:detail", [1]),
-        ("introductions:queue", []),
-        ("introductions:curator_detail", [1]),
+        ("workspace:introductions", []),
+        ("workspace:introduction", [1]),
     ],
 )
 def test_anonymous_visitors_are_sent_to_log_in(client: Client, name: str, args: list[int]) -> None:
@@ -270,7 +274,7 @@ def test_curators_have_no_firm_pages_and_firms_no_queue(
     client.force_login(aiko)
     assert client.get(reverse("introductions:index")).status_code == 403
     client.force_login(maria)
-    assert client.get(reverse("introductions:queue")).status_code == 403
+    assert client.get(reverse("workspace:introductions")).status_code == 403
 
 
 def test_requests_unanswered_too_long_are_flagged_to_curators_and_admins(
@@ -298,7 +302,7 @@ def test_requests_unanswered_too_long_are_flagged_to_curators_and_admins(
         "root@ryumon.example",
     ]
     client.force_login(aiko)
-    assert request.pk in client.get(reverse("introductions:queue")).context["stale_ids"]
+    assert request.pk in client.get(reverse("workspace:introductions")).context["stale_ids"]
 
 
 def test_forwarding_needs_the_organization_contact_email(maria: User, aiko: User) -> None:
@@ -332,7 +336,7 @@ def test_the_workspace_dashboard_lists_the_requests_waiting_for_the_curator(
     request = IntroductionRequest.objects.get()
     client.force_login(aiko)
     page = client.get(reverse("workspace:dashboard")).content.decode()
-    assert reverse("introductions:curator_detail", args=[request.pk]) in page
+    assert reverse("workspace:introduction", args=[request.pk]) in page
     client.force_login(ben)
     page = client.get(reverse("workspace:dashboard")).content.decode()
-    assert reverse("introductions:curator_detail", args=[request.pk]) not in page
+    assert reverse("workspace:introduction", args=[request.pk]) not in page

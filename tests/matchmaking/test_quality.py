@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from matchmaking import suggestions
 from matchmaking.benchmarks import quality
 from matchmaking.ranker import FitParams
+from matchmaking.search.documents import glossary_concepts, organization_documents
 from profiles import loaders
 from profiles.models import Organization
 
@@ -49,7 +49,7 @@ def test_cross_language_queries_are_english_and_aim_at_japanese_only_profiles() 
 def demo_world(db: None) -> Any:
     loaders.load_organizations([{**row, "source": "demo"} for row in demo_rows().values()])
     demo = Organization.objects.filter(source=Organization.Source.DEMO)
-    return suggestions.organization_documents(demo), suggestions.glossary_concepts()
+    return organization_documents(demo), glossary_concepts()
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from matchmaking.models import SearchIndex
+from matchmaking.search.models import SearchIndex
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from profiles.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from profiles.models import FirmMember, ForeignFirm, Organization, PrefectureGuide
+from matchmaking.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from matchmaking.firms.models import FirmMember, ForeignFirm
+from profiles.models import Organization, PrefectureGuide
 
 pytestmark = pytest.mark.django_db
 

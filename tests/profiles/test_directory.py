@@ -13,13 +13,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from matchmaking.suggestions import build_index, index_cache
-from profiles import directory, search
+from matchmaking.directory import listing as directory
+from matchmaking.search.store import build_index, index_cache
+from profiles import search
 from profiles.models import Industry, Language, Organization, PartnershipType
 from tests.conftest import make_organization
 
 pytestmark = pytest.mark.django_db
-URL = reverse("profiles:directory")
+URL = reverse("directory:search")
 HTMX = {"HX-Request": "true"}
 
 

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from matchmaking.directory.listing import DirectoryFilters, FilterOptions, browse
 from profiles import search
-from profiles.directory import DirectoryFilters, FilterOptions, browse
 from profiles.importing import COLUMNS, organizations_import
 from profiles.models import Industry, Language, Organization, PartnershipType
 from profiles.models.curation import curated_prefecture_ids
@@ -27,7 +27,7 @@ from tests.conftest import make_curator, make_organization
 
 pytestmark = pytest.mark.django_db
 URL = reverse("workspace:directory_export")
-DIRECTORY = reverse("profiles:directory")
+DIRECTORY = reverse("directory:search")
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.template import Context, Template
 
-from profiles.directory import FacetValue
-from profiles.templatetags.filter_options import filter_options
+from matchmaking.directory.listing import FacetValue
+from matchmaking.templatetags.filter_options import filter_options
 
 
 def test_facet_values_show_their_count_and_the_chosen_one_is_selected() -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from profiles import demo, japan_map, loaders
+from matchmaking import demo, japan_map, loaders
 from profiles.models import Organization, Prefecture, PrefectureGuide
 from tests.conftest import make_organization
 
@@ -32,7 +32,7 @@ def kumamoto_guide(db: None) -> PrefectureGuide:
 def test_every_prefecture_has_a_page_by_code_and_by_name(client: Client) -> None:
     for prefecture in Prefecture.objects.all():
         assert (
-            client.get(reverse("profiles:prefecture", args=[prefecture.code])).status_code == 200
+            client.get(reverse("directory:prefecture", args=[prefecture.code])).status_code == 200
         )
     assert "Kumamoto" in client.get("/prefectures/kumamoto/").content.decode()
     assert client.get("/prefectures/atlantis/").status_code == 404
@@ -89,7 +89,7 @@ def test_the_map_has_one_labelled_link_per_prefecture_to_the_filtered_directory(
 ) -> None:
     make_organization("43", name_en="Higo Precision")
     make_organization("43", name_en="Aso Foods")
-    body = client.get(reverse("profiles:prefectures")).content.decode()
+    body = client.get(reverse("directory:prefectures")).content.decode()
     links = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="tile level-(\d)"', body)
     assert len(links) == 47
     assert ("/organizations/?prefecture=43", "Kumamoto: 2 published organizations", "4") in links
@@ -125,7 +125,7 @@ def test_the_map_and_the_prefecture_list_need_a_fixed_number_of_queries(
     for code in ("43", "01", "13"):
         make_organization(code, name_en=f"Works {code}")
     with django_assert_num_queries(2):  # type: ignore[operator]
-        client.get(reverse("profiles:prefectures"))
+        client.get(reverse("directory:prefectures"))
 
 
 def test_every_prefecture_page_shows_its_sample_guide_from_the_demo_data(client: Client) -> None:
@@ -133,6 +133,6 @@ def test_every_prefecture_page_shows_its_sample_guide_from_the_demo_data(client:
     demo.load_guides(rows)
     assert len({row["prefecture"] for row in rows}) == 47
     for prefecture in Prefecture.objects.all():
-        body = client.get(reverse("profiles:prefecture", args=[prefecture.code])).content.decode()
+        body = client.get(reverse("directory:prefecture", args=[prefecture.code])).content.decode()
         assert "Sample text" in body, prefecture.code
         assert "Not written yet." not in body, prefecture.code

@@ -346,11 +346,11 @@ NOT_CURATION = {
     "healthz": "public health check",
     "login": "public log-in form",
     "set_language": "sets the user's own language",
-    "profiles:directory": "published organizations only (tests/matchmaking/test_views.py)",
-    "profiles:organization": "visible_to(user): test_drafts_of_another_prefecture_are_hidden",
-    "profiles:sources": "public credits page",
-    "profiles:prefectures": "public map of prefectures, read only",
-    "profiles:prefecture": "public prefecture page, read only (edited via workspace)",
+    "directory:search": "published organizations only (tests/matchmaking/test_views.py)",
+    "directory:organization": "visible_to(user): test_drafts_of_another_prefecture_are_hidden",
+    "directory:sources": "public credits page",
+    "directory:prefectures": "public map of prefectures, read only",
+    "directory:prefecture": "public prefecture page, read only (edited via workspace)",
     "workspace:organization_validate_new": "test_the_live_validation_matrix",
     "workspace:organization_validate": "test_the_live_validation_matrix",
     "workspace:import_commit": "part of 'import a row'",
@@ -469,6 +469,6 @@ def test_a_curator_of_both_prefectures_still_cannot_move_an_organization(world: 
 
 
 def test_drafts_of_another_prefecture_are_hidden_on_the_public_page(world: World) -> None:
-    url = reverse("profiles:organization", args=[world.pk("B")])
+    url = reverse("directory:organization", args=[world.pk("B")])
     assert client_for(world, "aiko").get(url).status_code == 404
     assert client_for(world, "ben").get(url).status_code == 200

@@ -20,19 +20,12 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 
-from matchmaking import suggestions
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
-from matchmaking.models import SearchIndex
+from matchmaking.firms.models import FirmMember, ForeignFirm
 from matchmaking.ranker import Document
-from profiles.models import (
-    FirmMember,
-    ForeignFirm,
-    Industry,
-    Language,
-    Organization,
-    PartnershipType,
-    Prefecture,
-)
+from matchmaking.search import store
+from matchmaking.search.models import SearchIndex
+from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture
 from profiles.roles import FIRM_MEMBERS
 
 BATCH = 2000
@@ -193,7 +186,7 @@ def index_build(*, cache: Path, workers: int, log: Callable[[str], None]) -> dic
         log(f"index {fingerprint} read from {blob_path} (built in {meta['build_seconds']:.0f} s)")
         return {"cached": True, **meta}
     started = time.perf_counter()
-    stored = suggestions.build_index(workers=workers)
+    stored = store.build_index(workers=workers)
     log(f"index built in {time.perf_counter() - started:.1f} s")
     meta = {
         "source_read_at": stored.source_read_at.isoformat(),

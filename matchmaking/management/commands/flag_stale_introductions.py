@@ -14,8 +14,8 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 
-from matchmaking.introductions.services import curators_of, stale_requests
-from matchmaking.models import IntroductionRequest
+from matchmaking.firms.introductions.services import curators_of, stale_requests
+from matchmaking.firms.models import IntroductionRequest
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from matchmaking import suggestions
+from matchmaking.search import store
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, workers: int, **options: Any) -> None:
-        stored = suggestions.build_index(workers=workers)
+        stored = store.build_index(workers=workers)
         self.stdout.write(
             f"Search index v{stored.version}: {stored.document_count} organizations, "
             f"{stored.vocabulary_size} features, {stored.size_bytes / 1e6:.1f} MB, "

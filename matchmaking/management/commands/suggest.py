@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from matchmaking import suggestions
 from matchmaking.ranker import Filters
+from matchmaking.search import selectors, store
 from profiles.models import Organization
 
 FILTER_KEYS = {
@@ -30,7 +30,7 @@ def _as_list(value: Any) -> list[str]:
 
 def filters_from_query(row: dict[str, Any]) -> Filters:
     values = {target: _as_list(row.get(key)) for key, target in FILTER_KEYS.items()}
-    return suggestions.filters_from(
+    return selectors.filters_from(
         **values, lying_dragons_only=bool(row.get("lying_dragons_only", False))
     )
 
@@ -68,14 +68,14 @@ class Command(BaseCommand):
                 self._batch(options["queries"], top=options["top"], boost=not options["no_boost"])
             else:
                 self._single(options)
-        except suggestions.IndexMissing as error:
+        except store.IndexMissing as error:
             raise CommandError(str(error)) from error
 
     def _single(self, options: dict[str, Any]) -> None:
         row = {key: options[key.replace("-", "_")] for key in FILTER_KEYS}
         row["lying_dragons_only"] = options["lying_dragons_only"]
         with translation.override(options["lang"]):
-            results = suggestions.suggest(
+            results = selectors.suggest(
                 options["text"],
                 top=options["top"],
                 filters=filters_from_query(row),
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 queries.append((row["id"], str(row["text"]), filters_from_query(row)))
             except (ValueError, KeyError, TypeError) as error:
                 raise CommandError(f"{path}:{number}: not a query object ({error})") from error
-        ranked = suggestions.suggest_hits(
+        ranked = selectors.suggest_hits(
             ((text, filters) for _, text, filters in queries), top=top, boost=boost
         )
         for (query_id, _, _), hits in zip(queries, ranked, strict=True):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from matchmaking.models import ShortlistEntry
-from profiles.models import ForeignFirm
+from matchmaking.firms.models import ForeignFirm, ShortlistEntry
 from tests.conftest import make_curator, make_organization
 from tests.matchmaking.access.world import World, firm_member, introduction
 

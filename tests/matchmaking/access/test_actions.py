@@ -17,8 +17,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from matchmaking.models import IntroductionRequest, ShortlistEntry, SuggestionFeedback
-from profiles.models import ForeignFirm, PartnershipType
+from matchmaking.firms.models import (
+    ForeignFirm,
+    IntroductionRequest,
+    ShortlistEntry,
+    SuggestionFeedback,
+)
+from profiles.models import PartnershipType
 from tests.matchmaking.access.world import (
     FIRM_OF,
     FORBIDDEN,
@@ -125,14 +130,14 @@ def invite(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool
 
 def introduction_queue_view(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
     pk = world.introduction_pk(role, obj)
-    response = client.get(reverse("introductions:curator_detail", args=[pk]))
+    response = client.get(reverse("workspace:introduction", args=[pk]))
     return response, shows_proposal(response, pk)
 
 
 def curator_acts(action: str, target: str) -> Action:
     def perform(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
         pk = world.introduction_pk(role, obj)
-        url = reverse("introductions:curator_act", args=[pk, action])
+        url = reverse("workspace:introduction_act", args=[pk, action])
         response = client.post(url, {"message": "Matrix reason"})
         return response, IntroductionRequest.objects.filter(pk=pk, state=target).exists()
 
@@ -211,22 +216,22 @@ ACTIONS: dict[str, Cell] = {
     "edit the firm profile": Cell("firm:profile", profile_edit, for_firms(), ["own"]),
     "invite a colleague": Cell("accounts:invite", invite, for_firms(), ["own"]),
     "see a request in the queue": Cell(
-        "introductions:curator_detail", introduction_queue_view, for_curators, IN_PREFECTURE
+        "workspace:introduction", introduction_queue_view, for_curators, IN_PREFECTURE
     ),
     "start the review": Cell(
-        "introductions:curator_act",
+        "workspace:introduction_act",
         curator_acts("review", "under_review"),
         for_curators,
         IN_PREFECTURE,
     ),
     "forward to the organization": Cell(
-        "introductions:curator_act",
+        "workspace:introduction_act",
         curator_acts("forward", "forwarded"),
         for_curators,
         IN_PREFECTURE,
     ),
     "decline": Cell(
-        "introductions:curator_act",
+        "workspace:introduction_act",
         curator_acts("decline", "declined"),
         for_curators,
         IN_PREFECTURE,

@@ -35,8 +35,8 @@ PAGES: dict[str, Page] = {
     "firm:shortlist_csv": Page("firm", FIRM_THINGS),
     "introductions:index": Page("firm", FIRM_THINGS),
     "accounts:invite": Page("firm", {"X": "maria@acme-robotics.example", "Y": "kai@balticwind"}),
-    "introductions:queue": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
-    "introductions:demand": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
+    "workspace:introductions": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
+    "workspace:demand": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
 }
 
 
@@ -117,7 +117,7 @@ POST_ONLY: dict[str, tuple[str, Callable[[World], list[Any]]]] = {
     "firm:shortlist_toggle": ("maria", lambda world: [world.organizations["A"].pk]),
     "firm:shortlist_note": ("maria", lambda world: [world.organizations["A"].pk]),
     "introductions:act": ("maria", lambda world: [world.introductions["X"].pk, "withdraw"]),
-    "introductions:curator_act": (
+    "workspace:introduction_act": (
         "aiko",
         lambda world: [world.introductions["X"].pk, "decline"],
     ),

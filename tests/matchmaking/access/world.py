@@ -19,14 +19,16 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from matchmaking.models import (
+from matchmaking.firms.models import (
+    FirmMember,
+    ForeignFirm,
     IntroductionEvent,
     IntroductionRequest,
     ShortlistEntry,
     SuggestionFeedback,
     SuggestionShown,
 )
-from profiles.models import FirmMember, ForeignFirm, Organization, PartnershipType
+from profiles.models import Organization, PartnershipType
 from profiles.roles import FIRM_MEMBERS
 from tests.conftest import PASSWORD
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from matchmaking import suggestions
 from matchmaking.benchmarks import quality
+from matchmaking.search.documents import glossary_concepts, organization_documents
 from profiles.models import Organization
 
 HERE = Path(__file__).resolve().parent
@@ -79,8 +79,8 @@ def main() -> None:
     kind = {o["external_id"]: o["kind"] for o in organizations}
     groups = {o["external_id"]: {c[:3] for c in o["industries"]} for o in organizations}
     demo = Organization.objects.filter(source=Organization.Source.DEMO)
-    documents = suggestions.organization_documents(demo)
-    concepts = suggestions.glossary_concepts()
+    documents = organization_documents(demo)
+    concepts = glossary_concepts()
     systems = quality.systems(documents, concepts, boost=0.0)
     pooled_by = [
         "ranker as shipped",

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError("No published organization: run `make data` (or `make run`).")
         hosts = [host for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
         client = Client(HTTP_HOST=(hosts or ["localhost"])[0].lstrip("."))
-        url = reverse("profiles:directory")
+        url = reverse("directory:search")
         self.stdout.write(
             f"{published} published organizations; {connection.vendor}; DEBUG={settings.DEBUG}"
         )

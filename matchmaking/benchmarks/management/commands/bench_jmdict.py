@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from matchmaking import suggestions
 from matchmaking.benchmarks import jmdict, quality
+from matchmaking.search.documents import glossary_concepts, organization_documents
 from profiles.models import Organization
 
 EVAL_SET = Path(settings.BASE_DIR) / "tests" / "matchmaking" / "eval" / "queries.jsonl"
@@ -28,10 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         queries = quality.load_queries(Path(options["queries"]))
         demo = Organization.objects.filter(source=Organization.Source.DEMO)
-        documents = suggestions.organization_documents(demo)
+        documents = organization_documents(demo)
         report = jmdict.run(
             documents,
-            suggestions.glossary_concepts(),
+            glossary_concepts(),
             queries,
             boost=float(settings.RANKER_REGIONAL_BOOST),
             repeats=options["repeats"],

@@ -102,7 +102,7 @@ class Command(BaseCommand):
     def _reset_introductions(self) -> None:
         from django.db import connection
 
-        from matchmaking.models import IntroductionRequest
+        from matchmaking.firms.models import IntroductionRequest
 
         if connection.settings_dict["NAME"] != run.DATABASE:
             raise CommandError("--reset-introductions runs on the load-test database only")

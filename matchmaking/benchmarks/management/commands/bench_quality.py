@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from matchmaking import suggestions
 from matchmaking.benchmarks import quality
+from matchmaking.search.documents import glossary_concepts, organization_documents
 from profiles.models import Organization
 
 EVAL_SET = Path(settings.BASE_DIR) / "tests" / "matchmaking" / "eval" / "queries.jsonl"
@@ -30,13 +30,13 @@ class Command(BaseCommand):
         # The judged world: the demo organizations (universities and EDINET companies from
         # the reference data were never judged).
         demo = Organization.objects.filter(source=Organization.Source.DEMO)
-        documents = suggestions.organization_documents(demo)
+        documents = organization_documents(demo)
         judged = {doc for q in queries for doc in q.judgments}
         known = {d.external_id for d in documents}
         if not judged <= known:
             missing = sorted(judged - known)[:5]
             raise CommandError(f"Judged organizations missing (load the demo data?): {missing}")
-        concepts = suggestions.glossary_concepts()
+        concepts = glossary_concepts()
         boost = float(settings.RANKER_REGIONAL_BOOST)
         systems = quality.systems(documents, concepts, boost=boost)
         report: dict[str, Any] = {"queries": len(queries), "documents": len(documents)}

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from matchmaking.benchmarks import speed
-from matchmaking.models import SearchIndex
 from matchmaking.ranker import Index
+from matchmaking.search.models import SearchIndex
 
 
 class _Rollback(Exception):

@@ -1,1 +1,0 @@
-"""Staff view of demand: which organizations foreign firms are shown, keep, and ask for."""

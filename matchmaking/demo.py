@@ -1,0 +1,149 @@
+"""The fictional demo world: organizations, firms, prefecture guides, one account per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from matchmaking.firms.models import FirmMember, ForeignFirm
+from profiles import loaders
+from profiles.loaders import Tally
+from profiles.models import (
+    Curatorship,
+    Industry,
+    Language,
+    PartnershipType,
+    Prefecture,
+    PrefectureGuide,
+)
+from profiles.roles import CURATORS, FIRM_MEMBERS
+
+# Demo logins only exist where load_demo_data ran; README lists them.
+DEMO_PASSWORD = "ryumon-demo-2026"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    first_name: str
+    prefectures: tuple[str, ...] = ()
+    firm: str = ""
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin@ryumon.example", "admin", "Admin"),
+    DemoAccount("aiko@pref-kumamoto.example", "curator", "Aiko", prefectures=("43",)),
+    DemoAccount("ben@pref-hokkaido.example", "curator", "Ben", prefectures=("01",)),
+    DemoAccount("maria@acme-robotics.example", "firm member", "Maria", firm="acme-robotics"),
+]
+
+
+@transaction.atomic
+def load_firms(rows: list[dict[str, Any]]) -> Tally:
+    """Create the demo firms that do not exist yet (matched on slug)."""
+    tally = Tally()
+    existing = set(ForeignFirm.objects.values_list("slug", flat=True))
+    industries = dict(Industry.objects.values_list("code", "pk"))
+    languages = dict(Language.objects.values_list("code", "pk"))
+    partnership_types = dict(PartnershipType.objects.values_list("code", "pk"))
+    prefectures = dict(Prefecture.objects.values_list("code", "pk"))
+    text_fields = [
+        "description_en",
+        "description_ja",
+        "offers_en",
+        "offers_ja",
+        "seeks_en",
+        "seeks_ja",
+    ]
+    for row in rows:
+        if row["key"] in existing:
+            tally.unchanged += 1
+            continue
+        firm = ForeignFirm.objects.create(
+            slug=row["key"],
+            name=row["name"],
+            country=row["country"],
+            size=row.get("size", ""),
+            website=row.get("website", ""),
+            is_fictional=True,
+            **{field: row.get(field, "") for field in text_fields},
+        )
+        firm.industries.set([industries[code] for code in row.get("industries", [])])
+        firm.languages.set([languages[code] for code in row.get("languages", [])])
+        firm.partnership_types.set(
+            [partnership_types[c] for c in row.get("partnership_types", [])]
+        )
+        firm.target_prefectures.set([prefectures[c] for c in row.get("target_prefectures", [])])
+        tally.created += 1
+    return tally
+
+
+@transaction.atomic
+def load_guides(rows: list[dict[str, Any]]) -> Tally:
+    """Create sample guides for prefectures that have none; never overwrite a curator's text."""
+    tally = Tally()
+    prefectures = dict(Prefecture.objects.values_list("code", "pk"))
+    has_guide = set(PrefectureGuide.objects.values_list("prefecture_id", flat=True))
+    for row in rows:
+        prefecture_id = prefectures[row["prefecture"]]
+        if prefecture_id in has_guide:
+            tally.unchanged += 1
+            continue
+        fields = {k: v for k, v in row.items() if k != "prefecture"}
+        PrefectureGuide.objects.create(prefecture_id=prefecture_id, is_sample=True, **fields)
+        tally.created += 1
+    return tally
+
+
+@transaction.atomic
+def load_accounts() -> Tally:
+    """Create one demo account per role; an existing account is left as it is."""
+    user_model = get_user_model()
+    tally = Tally()
+    for account in DEMO_ACCOUNTS:
+        if user_model._default_manager.filter(username=account.username).exists():
+            tally.unchanged += 1
+            continue
+        user = user_model._default_manager.create_user(
+            username=account.username,
+            email=account.username,
+            password=DEMO_PASSWORD,
+            first_name=account.first_name,
+        )
+        if account.role == "admin":
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        elif account.role == "curator":
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            user.groups.add(Group.objects.get(name=CURATORS))
+            for code in account.prefectures:
+                Curatorship.objects.create(user=user, prefecture=Prefecture.objects.get(code=code))
+        else:
+            user.groups.add(Group.objects.get(name=FIRM_MEMBERS))
+            FirmMember.objects.create(
+                user=user,
+                firm=ForeignFirm.objects.get(slug=account.firm),
+                role=FirmMember.Role.OWNER,
+            )
+        tally.created += 1
+    return tally
+
+
+def load_all() -> dict[str, Tally]:
+    if not Prefecture.objects.exists():
+        raise RuntimeError("Load the reference data first: python manage.py load_reference_data")
+    organizations = [
+        {**row, "source": "demo"} for row in loaders.read_fixture("demo/organizations.json")
+    ]
+    return {
+        "demo organizations": loaders.load_organizations(organizations),
+        "demo foreign firms": load_firms(loaders.read_fixture("demo/foreign_firms.json")),
+        "prefecture guides": load_guides(loaders.read_fixture("demo/prefecture_guides.json")),
+        "demo accounts": load_accounts(),
+    }
