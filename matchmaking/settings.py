@@ -273,6 +273,9 @@ RANKER_RELOAD_SECONDS = env_int("RANKER_RELOAD_SECONDS", 2)
 RANKER_AUTO_REBUILD = env_bool("RANKER_AUTO_REBUILD", default=True)
 # Edited organizations go into a delta segment until it holds this many; then a full rebuild.
 RANKER_DELTA_LIMIT = env_int("RANKER_DELTA_LIMIT", 500)
+# Before the first index is stored, a directory up to this many published organizations is
+# indexed within the request that needs it; a larger one by the background worker.
+RANKER_FIRST_BUILD_LIMIT = env_int("RANKER_FIRST_BUILD_LIMIT", 5000, minimum=0)
 # Requests per minute per client address on /api/v1/.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
 

@@ -1,8 +1,8 @@
 """What other apps hear about the directory.
 
 `organizations_changed` is sent once a transaction that created, edited, published,
-archived or imported organizations has committed. The matchmaking app listens to keep its
-search index fresh. Writes that bypass `save()` (bulk updates, imports) must call
+archived or imported organizations has committed, `glossary_changed` once glossary concepts
+changed. The matchmaking app listens to keep its search index fresh. Writes that bypass `save()` (bulk updates, imports) must call
 `notify_organizations_changed` themselves.
 """
 
@@ -15,11 +15,12 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from profiles import search
 from profiles.models import Concept, Organization
 
 # Sent with organization_ids: frozenset[int].
 organizations_changed = Signal()
+# Sent once a transaction that added, edited or removed glossary concepts has committed.
+glossary_changed = Signal()
 
 
 def notify_organizations_changed(organization_ids: Iterable[int]) -> None:
@@ -47,5 +48,4 @@ def _organization_facets_changed(instance: Any, action: str, reverse: bool, **kw
 @receiver(post_save, sender=Concept)
 @receiver(post_delete, sender=Concept)
 def _concept_saved(sender: type[Concept], **kwargs: Any) -> None:
-    # This process reads the edited glossary on its next search; others within seconds.
-    search.recheck_glossary()
+    transaction.on_commit(lambda: glossary_changed.send(sender=Concept))

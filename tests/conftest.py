@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from matchmaking.firms.models import FirmMember, ForeignFirm
-from profiles import loaders, search
+from matchmaking.search.store import index_cache
+from profiles import loaders
 from profiles.models import Curatorship, Organization, Prefecture
 from profiles.roles import CURATORS, FIRM_MEMBERS
 
@@ -51,7 +52,7 @@ def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     )
     if uses_db:
         cache.clear()
-        search.recheck_glossary()  # a rolled-back test may have edited the glossary
+        index_cache.forget()  # a rolled-back test may have stored an index
 
 
 def make_curator(username: str, *codes: str) -> User:

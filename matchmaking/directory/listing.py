@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -29,18 +29,12 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.ranker import Filters
+from matchmaking.ranker import Filters, GlossaryConcept
 from matchmaking.ranker.browse import Listing
-from matchmaking.search.selectors import browse_directory
+from matchmaking.ranker.text import has_japanese
+from matchmaking.search.selectors import browse_directory, concepts_named
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture, Region
 from profiles.models.organizations import display_name_order
-from profiles.search import (
-    SearchPlan,
-    match_condition,
-    plan_search,
-    rank_by_scores,
-    search_scores,
-)
 
 PAGE_SIZE = 20
 SORTS = {
@@ -177,11 +171,19 @@ class FacetValue:
 @dataclass
 class DirectoryResult:
     filters: DirectoryFilters
-    plan: SearchPlan
+    concepts: list[GlossaryConcept]
     page: Page[Organization]
     facets: dict[str, list[FacetValue]]
     dragon_count: int
     prefecture_groups: list[tuple[Region, list[FacetValue]]]
+    # A text search asked for before the first index was stored: it waits for the index.
+    index_pending: bool = False
+
+    @property
+    def cross_language_terms(self) -> list[str]:
+        """The glossary terms searched in the language the visitor did not type."""
+        typed_japanese = has_japanese(self.filters.q)
+        return [c.name_en if typed_japanese else c.name_ja for c in self.concepts]
 
     @property
     def previous_query(self) -> str:
@@ -241,15 +243,14 @@ def _through_counts(
     return dict(rows)
 
 
-def _ordering(filters: DirectoryFilters, searching: bool) -> list[Any]:
+def _ordering(filters: DirectoryFilters) -> list[Any]:
     name = display_name_order("ja" if (get_language() or "en").startswith("ja") else "en")
     if filters.sort == "name":
         return [name.asc(), "pk"]
     if filters.sort == "updated":
         return ["-updated_at", "pk"]
-    # Relevance: search score first, then the regional organizations this site exists for.
-    first = ["-search_rank"] if searching else []
-    return [*first, "-lying_dragon", "prefecture__metropolitan", name.asc(), "pk"]
+    # Relevance without a text: the regional organizations this site exists for first.
+    return ["-lying_dragon", "prefecture__metropolitan", name.asc(), "pk"]
 
 
 def index_filters(filters: DirectoryFilters, options: FilterOptions) -> Filters:
@@ -280,12 +281,9 @@ def matching(
     """
     if filters.q:
         listing = browse_directory(filters.q, index_filters(filters, FilterOptions.load()))
-        if listing is not None:
-            organizations = among(organizations, listing.ids.tolist())
-            return _except(organizations, _conditions(filters), "")
-    plan = plan_search(filters.q)
-    if plan:
-        organizations = organizations.filter(match_condition(plan))
+        if listing is None:
+            return organizations.none()
+        organizations = among(organizations, listing.ids.tolist())
     return _except(organizations, _conditions(filters), "")
 
 
@@ -315,6 +313,9 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.listing)
 
+    def __iter__(self) -> Iterator[Organization]:
+        return iter(self[0 : len(self)])
+
     def __getitem__(self, window: slice) -> list[Organization]:
         best, _ = self.listing.best(window.stop)
         ids = best[window.start :].tolist()
@@ -332,12 +333,18 @@ class _Counted:
     def __len__(self) -> int:
         return self.count
 
+    def __iter__(self) -> Iterator[Organization]:
+        return iter(self.rows)
+
     def __getitem__(self, window: slice) -> list[Organization]:
         return list(self.rows[window])
 
 
 def _browse_index(
-    filters: DirectoryFilters, options: FilterOptions, plan: SearchPlan, listing: Listing
+    filters: DirectoryFilters,
+    options: FilterOptions,
+    concepts: list[GlossaryConcept],
+    listing: Listing,
 ) -> DirectoryResult:
     counts = {
         "kind": listing.counts["kinds"],
@@ -363,22 +370,19 @@ def _browse_index(
         if filters.q:
             results = among(results, listing.ids.tolist())
         results = results.select_related("prefecture", "municipality")
-        rows = _Counted(results.order_by(*_ordering(filters, searching=False)), len(listing))
+        rows = _Counted(results.order_by(*_ordering(filters)), len(listing))
     page: Page[Organization] = Paginator(rows, PAGE_SIZE).get_page(filters.page)  # type: ignore[arg-type]
-    return _result(filters, options, plan, page, counts, listing.dragons)
+    return _result(filters, options, concepts, page, counts, listing.dragons)
 
 
 def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult:
     """Return one page of published organizations and the count for every filter value."""
-    plan = plan_search(filters.q)
-    listing = browse_directory(filters.q if plan else "", index_filters(filters, options))
+    listing = browse_directory(filters.q, index_filters(filters, options))
     if listing is not None:
-        return _browse_index(filters, options, plan, listing)
+        return _browse_index(filters, options, concepts_named(filters.q), listing)
     base = Organization.objects.published()
-    scores: dict[int, int] = {}
-    if plan:
-        scores = search_scores(base, plan)
-        base = base.filter(pk__in=list(scores))
+    if filters.q:
+        base = base.none()
     conditions = _conditions(filters)
 
     counts = {
@@ -413,17 +417,16 @@ def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult
     dragon_count = _except(base, conditions, "dragons").filter(lying_dragon=True).count()
 
     results = _except(base, conditions, "").select_related("prefecture", "municipality")
-    if plan:
-        results = results.annotate(search_rank=rank_by_scores(scores))
-    results = results.order_by(*_ordering(filters, searching=bool(plan)))
-    page = Paginator(results, PAGE_SIZE).get_page(filters.page)
-    return _result(filters, options, plan, page, counts, dragon_count)
+    page = Paginator(results.order_by(*_ordering(filters)), PAGE_SIZE).get_page(filters.page)
+    result = _result(filters, options, [], page, counts, dragon_count)
+    result.index_pending = bool(filters.q) and Organization.objects.published().exists()
+    return result
 
 
 def _result(
     filters: DirectoryFilters,
     options: FilterOptions,
-    plan: SearchPlan,
+    concepts: list[GlossaryConcept],
     page: Page[Organization],
     counts: dict[str, dict[str, int]],
     dragon_count: int,
@@ -451,7 +454,7 @@ def _result(
     ]
     return DirectoryResult(
         filters=filters,
-        plan=plan,
+        concepts=concepts,
         page=page,
         facets=facets,
         dragon_count=dragon_count,

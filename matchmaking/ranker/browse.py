@@ -152,8 +152,9 @@ def browse(index: Index, text: str, filters: Filters, *, regional_boost: float =
     Ranked by cosine similarity times the regional boost (as `Index.search` ranks), then
     lying dragons first, then non-metropolitan prefectures, then index order.
     """
-    if text:
+    if text and index.analyzer.features(text):
         return _browse(index, text, filters, regional_boost)
+    # No text, or none with content (only stop words): the whole directory, as with none.
     key = (filters, regional_boost)  # Index.set_segment (every edit) empties the cache
     listing: Listing | None = index.listings.get(key)
     if listing is None:

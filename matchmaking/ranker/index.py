@@ -27,6 +27,7 @@ import numpy as np
 from matchmaking.ranker import kernels
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
 from matchmaking.ranker.text import (
+    CONCEPT_PREFIX,
     GLOSS_PREFIX,
     AnalysisOptions,
     Analyzer,
@@ -191,6 +192,15 @@ class Index:
     def set_segment(self, segment: Segment | None) -> None:
         self.segment = segment
         self.listings.clear()
+
+    def concepts_in(self, text: str) -> list[GlossaryConcept]:
+        """The glossary concepts the text names (in either language), in glossary order."""
+        keys = {
+            feature[len(CONCEPT_PREFIX) :]
+            for feature in self.analyzer.features(text)
+            if feature.startswith(CONCEPT_PREFIX)
+        }
+        return [concept for concept in self.concepts if concept.key in keys]
 
     def vectorize(self, text: str) -> QueryVector:
         tfs: dict[int, float] = {}

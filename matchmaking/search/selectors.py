@@ -10,10 +10,10 @@ from typing import Any
 
 from django.conf import settings
 
-from matchmaking.ranker import Filters, Hit, Reason
+from matchmaking.ranker import Filters, GlossaryConcept, Hit, Reason
 from matchmaking.ranker.browse import Listing, browse
 from matchmaking.search.documents import linked_ids
-from matchmaking.search.store import current_index, index_cache
+from matchmaking.search.store import current_index, served_index
 from profiles.models import Industry, Language, Organization, PartnershipType
 
 __all__ = ["Filters", "Need", "Suggestion", "browse_directory", "filters_from", "suggest"]
@@ -194,10 +194,16 @@ def suggest(
 
 def browse_directory(text: str, filters: Filters) -> Listing | None:
     """The directory's matches and facet counts from the served index (None: not built yet)."""
-    loaded = index_cache.get()
+    loaded = served_index()
     if loaded is None:
         return None
     return browse(loaded.index, text, filters, regional_boost=regional_boost(None))
+
+
+def concepts_named(text: str) -> list[GlossaryConcept]:
+    """The glossary concepts a query names, as the served index's analyzer finds them."""
+    loaded = served_index()
+    return loaded.index.concepts_in(text) if loaded is not None and text else []
 
 
 def suggest_hits(

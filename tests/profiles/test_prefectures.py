@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from matchmaking import demo, japan_map, loaders
+from matchmaking import demo
+from matchmaking.directory import japan_map
+from profiles import loaders
 from profiles.models import Organization, Prefecture, PrefectureGuide
 from tests.conftest import make_organization
 
