@@ -52,14 +52,7 @@ def load_firms(rows: list[dict[str, Any]]) -> Tally:
     languages = dict(Language.objects.values_list("code", "pk"))
     partnership_types = dict(PartnershipType.objects.values_list("code", "pk"))
     prefectures = dict(Prefecture.objects.values_list("code", "pk"))
-    text_fields = [
-        "description_en",
-        "description_ja",
-        "offers_en",
-        "offers_ja",
-        "seeks_en",
-        "seeks_ja",
-    ]
+    text_fields = ForeignFirm.bilingual_fields()
     for row in rows:
         if row["key"] in existing:
             tally.unchanged += 1

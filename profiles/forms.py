@@ -134,15 +134,7 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = Organization.PROFILE_FIELDS
         widgets = {
-            field: forms.Textarea(attrs={"rows": 4})
-            for field in [
-                "description_en",
-                "description_ja",
-                "offers_en",
-                "offers_ja",
-                "seeks_en",
-                "seeks_ja",
-            ]
+            field: forms.Textarea(attrs={"rows": 4}) for field in Organization.bilingual_fields()
         } | {"keywords": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(

@@ -2,8 +2,8 @@
 
 `organizations_changed` is sent once a transaction that created, edited, published,
 archived or imported organizations has committed, `glossary_changed` once glossary concepts
-changed. The matchmaking app listens to keep its search index fresh. Writes that bypass `save()` (bulk updates, imports) must call
-`notify_organizations_changed` themselves.
+changed. The matchmaking app listens to keep its search index fresh. Writes that bypass
+`save()` (bulk updates, imports) must call `notify_organizations_changed` themselves.
 """
 
 from __future__ import annotations

@@ -19,12 +19,7 @@ class FirmProfileForm(forms.ModelForm):
             "country",
             "website",
             "size",
-            "description_en",
-            "description_ja",
-            "offers_en",
-            "offers_ja",
-            "seeks_en",
-            "seeks_ja",
+            *ForeignFirm.bilingual_fields(),
             "keywords",
             "industries",
             "partnership_types",
@@ -50,7 +45,7 @@ class FirmProfileForm(forms.ModelForm):
         ).order_by("sort_key")
         self.fields["industries"].widget.attrs["size"] = 12
         self.fields["target_prefectures"].widget.attrs["size"] = 8
-        for name in ("description_ja", "offers_ja", "seeks_ja"):
+        for name in ForeignFirm.bilingual_fields("ja"):
             self.fields[name].widget.attrs["lang"] = "ja"
 
     def clean_country(self) -> str:

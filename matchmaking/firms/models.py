@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models.organizations import KEYWORDS_LIMIT, TEXT_LIMIT
+from profiles.models.organizations import KEYWORDS_LIMIT, BilingualTexts
 from profiles.models.reference import (
     EmployeesBand,
     Industry,
@@ -20,7 +20,9 @@ from profiles.models.reference import (
 )
 
 
-class ForeignFirm(models.Model):
+class ForeignFirm(BilingualTexts):
+    # The same texts as Organization (BilingualTexts), so the ranker reads both sides alike.
+
     name = models.CharField(_("name"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(
@@ -36,17 +38,6 @@ class ForeignFirm(models.Model):
     languages = models.ManyToManyField(
         Language, blank=True, related_name="foreign_firms", verbose_name=_("working languages")
     )
-    # The same text fields as Organization, so that the ranker reads both sides alike.
-    description_en = models.TextField(
-        _("description (English)"), blank=True, max_length=TEXT_LIMIT
-    )
-    description_ja = models.TextField(
-        _("description (Japanese)"), blank=True, max_length=TEXT_LIMIT
-    )
-    offers_en = models.TextField(_("what it offers (English)"), blank=True, max_length=TEXT_LIMIT)
-    offers_ja = models.TextField(_("what it offers (Japanese)"), blank=True, max_length=TEXT_LIMIT)
-    seeks_en = models.TextField(_("what it seeks (English)"), blank=True, max_length=TEXT_LIMIT)
-    seeks_ja = models.TextField(_("what it seeks (Japanese)"), blank=True, max_length=TEXT_LIMIT)
     keywords = models.TextField(
         _("keywords"), blank=True, max_length=KEYWORDS_LIMIT, help_text=_("One per line.")
     )

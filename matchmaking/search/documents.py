@@ -69,17 +69,11 @@ def organization_documents(
     industries = linked_ids("industries", "sort_key", published)
     partnership_types = linked_ids("partnership_types", "order", published)
     languages = linked_ids("languages", "order", published)
-    rows = published.order_by("pk").values_list(
+    head = (
         "pk",
         "external_id",
         "name_en",
         "name_ja",
-        "description_en",
-        "description_ja",
-        "offers_en",
-        "offers_ja",
-        "seeks_en",
-        "seeks_ja",
         "keywords",
         "kind",
         "prefecture__code",
@@ -87,25 +81,18 @@ def organization_documents(
         "prefecture__metropolitan",
         "lying_dragon",
     )
+    # Each bilingual text (Organization.bilingual_fields) becomes one field, both languages.
+    bilingual = Organization.bilingual_fields()
+    texts = [
+        (text, bilingual.index(f"{text}_en"), bilingual.index(f"{text}_ja"))
+        for text in Organization.bilingual_texts()
+    ]
+    rows = published.order_by("pk").values_list(*head, *bilingual)
     documents = []
-    for (
-        pk,
-        external_id,
-        name_en,
-        name_ja,
-        description_en,
-        description_ja,
-        offers_en,
-        offers_ja,
-        seeks_en,
-        seeks_ja,
-        keywords,
-        kind,
-        prefecture,
-        region,
-        metropolitan,
-        lying_dragon,
-    ) in rows.iterator(chunk_size=2000):
+    for row in rows.iterator(chunk_size=2000):
+        pk, external_id, name_en, name_ja, keywords, kind, prefecture, region = row[:8]
+        metropolitan, lying_dragon = row[8:10]
+        values = row[len(head) :]
         industry_ids = industries.get(pk, ())
         documents.append(
             Document(
@@ -113,9 +100,7 @@ def organization_documents(
                 external_id=external_id,
                 fields={
                     "name": f"{name_en}\n{name_ja}",
-                    "description": f"{description_en}\n{description_ja}",
-                    "offers": f"{offers_en}\n{offers_ja}",
-                    "seeks": f"{seeks_en}\n{seeks_ja}",
+                    **{text: f"{values[en]}\n{values[ja]}" for text, en, ja in texts},
                     "keywords": keywords,
                     "industries": "\n".join(industry_names[i] for i in industry_ids),
                 },

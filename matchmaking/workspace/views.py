@@ -128,15 +128,7 @@ def _suggestions(form: OrganizationForm) -> list[Any]:
     return suggest_keywords(texts=texts, keywords=form.data.get("keywords", ""))
 
 
-SUGGESTION_FIELDS = [
-    "name_en",
-    "description_en",
-    "description_ja",
-    "offers_en",
-    "offers_ja",
-    "seeks_en",
-    "seeks_ja",
-]
+SUGGESTION_FIELDS = ["name_en", *Organization.bilingual_fields()]
 
 
 def _refuse_foreign_prefecture(request: HttpRequest, organization: Organization | None) -> None:

@@ -71,7 +71,46 @@ def display_name_order(language: str) -> Coalesce:
     return Coalesce(NullIf(F(first), Value("")), F(second))
 
 
-class Organization(models.Model):
+class BilingualTexts(models.Model):
+    """What a profile says, in English and in Japanese: declared here, once.
+
+    Organizations and foreign firms share these fields. Forms, the importer, the exporter,
+    the loaders and the ranker's documents take their lists from `bilingual_fields()`, so a
+    new text is added here (and in a migration) and nowhere else.
+    """
+
+    description_en = models.TextField(
+        _("description (English)"), blank=True, max_length=TEXT_LIMIT
+    )
+    description_ja = models.TextField(
+        _("description (Japanese)"), blank=True, max_length=TEXT_LIMIT
+    )
+    offers_en = models.TextField(
+        _("what it offers (English)"),
+        blank=True,
+        max_length=TEXT_LIMIT,
+        help_text=_("Technologies, products, capabilities."),
+    )
+    offers_ja = models.TextField(_("what it offers (Japanese)"), blank=True, max_length=TEXT_LIMIT)
+    seeks_en = models.TextField(_("what it seeks (English)"), blank=True, max_length=TEXT_LIMIT)
+    seeks_ja = models.TextField(_("what it seeks (Japanese)"), blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def bilingual_fields(cls, language: str = "") -> list[str]:
+        """The text fields in declaration order, both languages or one ("en", "ja")."""
+        names = [field.name for field in BilingualTexts._meta.local_fields]
+        return [name for name in names if not language or name.endswith(f"_{language}")]
+
+    @classmethod
+    def bilingual_texts(cls) -> list[str]:
+        """The texts without their language: description, offers, seeks."""
+        return list(dict.fromkeys(name[:-3] for name in cls.bilingual_fields()))
+
+
+class Organization(BilingualTexts):
     class Kind(models.TextChoices):
         COMPANY = "company", _("company")
         UNIVERSITY = "university", _("university")
@@ -112,21 +151,6 @@ class Organization(models.Model):
         Industry, blank=True, related_name="organizations", verbose_name=_("industries")
     )
 
-    description_en = models.TextField(
-        _("description (English)"), blank=True, max_length=TEXT_LIMIT
-    )
-    description_ja = models.TextField(
-        _("description (Japanese)"), blank=True, max_length=TEXT_LIMIT
-    )
-    offers_en = models.TextField(
-        _("what it offers (English)"),
-        blank=True,
-        max_length=TEXT_LIMIT,
-        help_text=_("Technologies, products, capabilities."),
-    )
-    offers_ja = models.TextField(_("what it offers (Japanese)"), blank=True, max_length=TEXT_LIMIT)
-    seeks_en = models.TextField(_("what it seeks (English)"), blank=True, max_length=TEXT_LIMIT)
-    seeks_ja = models.TextField(_("what it seeks (Japanese)"), blank=True, max_length=TEXT_LIMIT)
     keywords = models.TextField(
         _("keywords"),
         blank=True,
@@ -209,12 +233,7 @@ class Organization(models.Model):
         "prefecture",
         "municipality",
         "industries",
-        "description_en",
-        "description_ja",
-        "offers_en",
-        "offers_ja",
-        "seeks_en",
-        "seeks_ja",
+        *BilingualTexts.bilingual_fields(),
         "keywords",
         "partnership_types",
         "languages",
