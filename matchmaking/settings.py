@@ -47,6 +47,9 @@ if importlib.util.find_spec("locust") is not None:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the request: PostgreSQL cannot store NUL, so refuse it with 400.
+    "matchmaking.middleware.RefuseControlCharactersMiddleware",
+    "matchmaking.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
