@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -56,4 +58,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # DatabaseUnavailableMiddleware answers for views; this catches the rest (a middleware
+    # saving the session, say), since Django calls handler500 inside its `except` block.
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        return service_unavailable(request)
     return _error_page("500.html", 500)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database is unreachable: ask clients and crawlers to come back shortly."""
+    response = _error_page("503.html", 503)
+    response["Retry-After"] = "30"
+    return response

@@ -130,6 +130,11 @@ def organization_update(
     return locked
 
 
+def _verified_by(user: User) -> dict[str, list[Any]]:
+    """What the history says when publishing records who verified an organization."""
+    return {"verified_by": ["", user.get_username()]}
+
+
 @dataclass(frozen=True)
 class Transition:
     label: Any
@@ -164,7 +169,7 @@ def organization_transition(
     if transition.target == S.PUBLISHED:
         locked.verified_by = user
         locked.verified_at = timezone.now()
-        fields["verified_by"] = ["", user.get_username()]
+        fields |= _verified_by(user)
     locked.version += 1
     locked.save()
     OrganizationChange.objects.create(
@@ -196,13 +201,16 @@ def organizations_set_status(
     )
     count = Organization.objects.filter(pk__in=changed).update(**changes)
     versions = dict(Organization.objects.filter(pk__in=changed).values_list("pk", "version"))
+    fields: dict[str, list[Any]] = {}
+    if status == Organization.Status.PUBLISHED:
+        fields = _verified_by(user)
     OrganizationChange.objects.bulk_create(
         OrganizationChange(
             organization_id=pk,
             user=user,
             via=OrganizationChange.Via.ADMIN,
             version=versions[pk],
-            fields={"status": [old, status]},
+            fields={"status": [old, status], **fields},
         )
         for pk, old in changed.items()
     )
@@ -224,7 +232,7 @@ def organizations_mark_verified(*, organizations: Iterable[Organization], user: 
             user=user,
             via=OrganizationChange.Via.ADMIN,
             version=version,
-            fields={"verified_by": ["", user.get_username()]},
+            fields=_verified_by(user),
         )
         for pk, version in versions.items()
     )
@@ -235,8 +243,20 @@ def organizations_mark_verified(*, organizations: Iterable[Organization], user: 
 def organization_record_admin_change(
     *, organization: Organization, before: Mapping[str, Any], user: User, created: bool
 ) -> None:
-    """Record an admin save (called once the admin has saved the related sets too)."""
+    """Record an admin save (called once the admin has saved the related sets too).
+
+    A save that publishes the organization records who verified it and when, as the
+    workflow's "publish" does.
+    """
     fields = changed_fields(before, organization_snapshot(organization))
+    if fields.get("status", ["", ""])[1] == S.PUBLISHED:
+        organization.verified_by = user
+        organization.verified_at = timezone.now()
+        # Not save(): the admin's save has already announced the change (post_save).
+        Organization.objects.filter(pk=organization.pk).update(
+            verified_by=user, verified_at=organization.verified_at
+        )
+        fields |= _verified_by(user)
     if fields or created:
         OrganizationChange.objects.create(
             organization=organization,

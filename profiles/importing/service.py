@@ -62,7 +62,19 @@ class ImportReport:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Kept as JSON, which PostgreSQL refuses with a NUL inside: a header or a message
+        # quoting a cell may hold one, so it shows as the symbol for null.
+        return _printable(asdict(self))
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\N{SYMBOL FOR NULL}")
+    if isinstance(value, dict):
+        return {_printable(key): _printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
 
 
 class ImportAborted(Exception):

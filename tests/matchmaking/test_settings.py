@@ -60,6 +60,26 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "insecure-key-for-the-test-suite-only",  # 36 characters: the suite's key until now
+        "ab" * 40,  # long, but only two different characters
+        "django-insecure-development-only-key-never-use-in-production",  # the DEBUG fallback
+    ],
+    ids=["short", "two-characters", "django-insecure"],
+)
+def test_it_refuses_a_weak_secret_key_when_debug_is_off(key: str) -> None:
+    result = run_manage("check", DEBUG="0", SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_a_short_secret_key_is_fine_for_development() -> None:
+    result = run_manage("check", DEBUG="1", SECRET_KEY="dev")
+    assert result.returncode == 0, result.stderr
+
+
 def test_it_refuses_an_unknown_database_url() -> None:
     result = run_manage("check", DEBUG="1", DATABASE_URL="mysql://nobody@localhost/x")
     assert result.returncode != 0

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from profiles.models import Organization, Prefecture
+from profiles.models import Organization, OrganizationChange, Prefecture
 from tests.conftest import make_organization
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,101 @@ def test_bulk_actions_announce_the_changed_organizations(
     finally:
         organizations_changed.disconnect(listener)
     assert frozenset({draft.pk}) in heard
+
+
+def change_form_data(response: Any, **changes: Any) -> dict[str, Any]:
+    """The admin change form's current values as a browser would post them, with changes."""
+    form = response.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        elif isinstance(value, list | tuple):
+            value = [str(item) for item in value]
+        data[name] = value
+    return data | changes
+
+
+def test_publishing_on_the_change_form_records_who_verified_and_when(
+    client: Client, root: User
+) -> None:
+    organization = make_organization("43", name_en="Higo Precision", status="draft")
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_change", args=[organization.pk])
+    response = client.post(url, change_form_data(client.get(url), status="published"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    organization.refresh_from_db()
+    assert organization.status == Organization.Status.PUBLISHED
+    assert organization.verified_by == root
+    assert organization.verified_at is not None
+    change = organization.changes.get()
+    assert change.via == OrganizationChange.Via.ADMIN
+    assert change.user == root
+    assert change.version == organization.version == 2
+    assert change.fields == {
+        "status": ["draft", "published"],
+        "verified_by": ["", root.username],
+    }
+
+
+def test_a_curator_publishing_on_the_change_form_is_recorded_as_the_verifier(
+    client: Client, aiko: User
+) -> None:
+    organization = make_organization("43", name_en="Higo Precision", status="in_review")
+    client.force_login(aiko)
+    url = reverse("admin:profiles_organization_change", args=[organization.pk])
+    client.post(url, change_form_data(client.get(url), status="published"))
+    organization.refresh_from_db()
+    assert organization.status == Organization.Status.PUBLISHED
+    assert organization.verified_by == aiko
+
+
+def test_adding_a_published_organization_in_the_admin_records_who_verified_it(
+    client: Client, root: User
+) -> None:
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_add")
+    data = change_form_data(
+        client.get(url),
+        kind="company",
+        name_en="Higo Precision",
+        prefecture=Prefecture.objects.get(code="43").pk,
+        status="published",
+    )
+    assert client.post(url, data).status_code == 302
+    organization = Organization.objects.get(name_en="Higo Precision")
+    assert organization.verified_by == root
+    assert organization.verified_at is not None
+    assert organization.changes.get().fields["verified_by"] == ["", root.username]
+
+
+def test_editing_a_published_organization_keeps_its_verification(
+    client: Client, root: User, aiko: User
+) -> None:
+    organization = make_organization("43", name_en="Higo Precision")
+    Organization.objects.filter(pk=organization.pk).update(
+        verified_by=aiko, verified_at=timezone.now()
+    )
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_change", args=[organization.pk])
+    client.post(url, change_form_data(client.get(url), seeks_en="Distributors in Vietnam"))
+    organization.refresh_from_db()
+    assert organization.seeks_en == "Distributors in Vietnam"
+    assert organization.verified_by == aiko
+    assert "verified_by" not in organization.changes.get().fields
+
+
+def test_bulk_publish_writes_the_verifier_in_the_history(client: Client, root: User) -> None:
+    draft = make_organization("43", name_en="A", status="draft")
+    client.force_login(root)
+    client.post(
+        reverse("admin:profiles_organization_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert draft.changes.get().fields == {
+        "status": ["draft", "published"],
+        "verified_by": ["", root.username],
+    }

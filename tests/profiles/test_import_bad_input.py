@@ -14,8 +14,9 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from profiles.importing import organizations_import
+from profiles.importing.jobs import import_job_start
 from profiles.importing.reading import OLE_MAGIC
-from profiles.models import Organization
+from profiles.models import ImportJob, Organization
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
@@ -336,3 +337,19 @@ def test_it_answers_in_the_users_language(aiko: User) -> None:
     with translation.override("ja"):
         report = run(csv_bytes(good_row(kind="")), aiko)
     assert report.errors[0]["message"] == "このフィールドは必須です。"
+
+
+def test_a_nul_in_the_header_or_a_quoted_cell_is_stored_as_a_visible_symbol(aiko: User) -> None:
+    """PostgreSQL refuses NUL in JSON: the job failed there (issue 16) instead of reporting."""
+    content = csv_bytes(good_row(prefecture="4\x003"), header=HEADER + ",colour\x00")
+    job = import_job_start(
+        user=aiko,
+        file_name="file.csv",
+        content=content,
+        mode=ImportJob.Mode.DRY_RUN,
+        language="en",
+    )
+    assert job.state == ImportJob.State.DONE
+    assert "\x00" not in str(job.report)
+    assert any("colour␀" in warning for warning in job.report["warnings"]), job.report
+    assert any("4␀3" in error["message"] for error in job.report["errors"]), job.report
