@@ -3,6 +3,7 @@ listings, as plain rows for the views, the API and the suggest command."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,8 +13,10 @@ from django.conf import settings
 
 from matchmaking.ranker import Filters, GlossaryConcept, Hit, Reason
 from matchmaking.ranker.browse import Listing, browse
+from matchmaking.search import store
 from matchmaking.search.documents import linked_ids
-from matchmaking.search.store import current_index, served_index
+from matchmaking.search.store import current_index
+from matchmaking.search.tasks import rebuild_index
 from profiles.models import Industry, Language, Organization, PartnershipType
 
 __all__ = ["Filters", "Need", "Suggestion", "browse_directory", "filters_from", "suggest"]
@@ -190,6 +193,47 @@ def suggest(
         )
         for hit, found in zip(kept, contributions, strict=True)
     ]
+
+
+_first_build_lock = threading.Lock()
+_first_build_requested = float("-inf")
+FIRST_BUILD_REQUEST_SECONDS = 60.0
+
+
+def served_index() -> store.Loaded | None:
+    """The index to answer from, building the first one if none is stored yet.
+
+    A directory small enough (RANKER_FIRST_BUILD_LIMIT published organizations) is indexed
+    right here, so search works the moment data is loaded; a larger one is left to the
+    background worker (`rebuild_index` task) and None is answered until it is stored.
+    """
+    loaded = store.index_cache.get()
+    if loaded is not None:
+        return loaded
+    published = Organization.objects.published().count()
+    if not published:
+        return None  # nothing to search yet
+    if published > settings.RANKER_FIRST_BUILD_LIMIT:
+        _request_first_build()
+        return None
+    with _first_build_lock:
+        store.index_cache.forget()
+        loaded = store.index_cache.get()  # another thread of this process may have built it
+        if loaded is None:
+            store.build_index()
+            store.index_cache.forget()
+            loaded = store.index_cache.get()
+    return loaded
+
+
+def _request_first_build() -> None:
+    global _first_build_requested
+    now = time.monotonic()
+    with _first_build_lock:
+        if now - _first_build_requested < FIRST_BUILD_REQUEST_SECONDS:
+            return
+        _first_build_requested = now
+    rebuild_index.enqueue()
 
 
 def browse_directory(text: str, filters: Filters) -> Listing | None:

@@ -86,7 +86,7 @@ def _store(index: Index, *, read_at: Any, started: float, params: dict[str, Any]
 
 
 @dataclass
-class _Loaded:
+class Loaded:
     version: int
     created_at: Any
     index: Index
@@ -101,11 +101,11 @@ class _IndexCache:
     """
 
     def __init__(self) -> None:
-        self.loaded: _Loaded | None = None
+        self.loaded: Loaded | None = None
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
 
-    def get(self) -> _Loaded | None:
+    def get(self) -> Loaded | None:
         now = time.monotonic()
         if now - self.checked_at < settings.RANKER_RELOAD_SECONDS and self.loaded is not None:
             return self.loaded
@@ -120,7 +120,7 @@ class _IndexCache:
             ):
                 blob = SearchIndex.objects.filter(pk=newest.pk).values_list("blob", flat=True)
                 index = Index.from_bytes(bytes(blob[0]))
-                self.loaded = _Loaded(
+                self.loaded = Loaded(
                     newest.pk, newest.created_at, index, Explainer(index.concepts)
                 )
             return self.loaded
@@ -137,51 +137,8 @@ class IndexMissing(Exception):
     """No index has been built yet: run `python manage.py rebuild_index`."""
 
 
-def current_index() -> _Loaded:
+def current_index() -> Loaded:
     loaded = index_cache.get()
     if loaded is None:
         raise IndexMissing("No search index yet: run python manage.py rebuild_index")
     return loaded
-
-
-_first_build_lock = threading.Lock()
-_first_build_requested = float("-inf")
-FIRST_BUILD_REQUEST_SECONDS = 60.0
-
-
-def served_index() -> _Loaded | None:
-    """The index to answer from, building the first one if none is stored yet.
-
-    A directory small enough (RANKER_FIRST_BUILD_LIMIT published organizations) is indexed
-    right here, so search works the moment data is loaded; a larger one is left to the
-    background worker (`rebuild_index` task) and None is answered until it is stored.
-    """
-    loaded = index_cache.get()
-    if loaded is not None:
-        return loaded
-    published = Organization.objects.published().count()
-    if not published:
-        return None  # nothing to search yet
-    if published > settings.RANKER_FIRST_BUILD_LIMIT:
-        _request_first_build()
-        return None
-    with _first_build_lock:
-        index_cache.forget()
-        loaded = index_cache.get()  # another thread of this process may have built it
-        if loaded is None:
-            build_index()
-            index_cache.forget()
-            loaded = index_cache.get()
-    return loaded
-
-
-def _request_first_build() -> None:
-    global _first_build_requested
-    now = time.monotonic()
-    with _first_build_lock:
-        if now - _first_build_requested < FIRST_BUILD_REQUEST_SECONDS:
-            return
-        _first_build_requested = now
-    from matchmaking.search.tasks import rebuild_index
-
-    rebuild_index.enqueue()
