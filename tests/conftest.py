@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import override_settings
+from django.utils import translation
 
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from matchmaking.search.store import index_cache
@@ -32,6 +33,13 @@ def _fast_password_hashing() -> Iterator[None]:
     override.enable()
     yield
     override.disable()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English; an earlier request may have left Japanese active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -108,7 +108,8 @@ class Segment:
     def holding(self, common_term: int) -> np.ndarray:
         """The delta documents that hold this corpus stop word."""
         rows = np.repeat(np.arange(len(self)), np.diff(self.common_indptr))
-        return rows[self.common_indices == common_term]
+        holding: np.ndarray = rows[self.common_indices == common_term]
+        return holding
 
     def without(self, ids: set[int]) -> Segment:
         keep = [j for j, doc in enumerate(self.documents) if doc.id not in ids]

@@ -64,7 +64,8 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         # Kept as JSON, which PostgreSQL refuses with a NUL inside: a header or a message
         # quoting a cell may hold one, so it shows as the symbol for null.
-        return _printable(asdict(self))
+        printable: dict[str, Any] = _printable(asdict(self))
+        return printable
 
 
 def _printable(value: Any) -> Any:

@@ -74,12 +74,12 @@ def _mail(*, to: list[str], template: str, context: dict[str, Any]) -> None:
     send_mail(" ".join(subject.split()), body, None, sorted(set(to)))
 
 
-def _notify(request: IntroductionRequest, event: IntroductionEvent, site_url: str) -> None:
-    context = {"request": request, "event": event, "site_url": site_url}
-    firm_side = [request.contact_email]
-    if request.requested_by is not None and request.requested_by.email:
-        firm_side.append(request.requested_by.email)
-    curators = curators_of(request.organization)
+def _notify(introduction: IntroductionRequest, event: IntroductionEvent, site_url: str) -> None:
+    context = {"introduction": introduction, "event": event, "site_url": site_url}
+    firm_side = [introduction.contact_email]
+    if introduction.requested_by is not None and introduction.requested_by.email:
+        firm_side.append(introduction.requested_by.email)
+    curators = curators_of(introduction.organization)
 
     def send() -> None:
         _mail(to=firm_side, template="introduction_firm", context=context)
@@ -99,7 +99,7 @@ def introduction_request(
     site_url: str,
     **fields: Any,
 ) -> IntroductionRequest:
-    """Create the request, or return the one this same form already created."""
+    """Create the introduction, or return the one this same form already created."""
     # Serialise a firm's submissions, so that two at once cannot both pass the limits.
     ForeignFirm.objects.select_for_update().filter(pk=firm.pk).first()
     existing = IntroductionRequest.objects.filter(firm=firm, submission_key=submission_key).first()
@@ -123,7 +123,7 @@ def introduction_request(
         )
     try:
         with transaction.atomic():
-            request = IntroductionRequest.objects.create(
+            introduction = IntroductionRequest.objects.create(
                 firm=firm,
                 organization=organization,
                 requested_by=user,
@@ -135,29 +135,29 @@ def introduction_request(
             _("Your firm already has an open introduction request to this organization.")
         ) from None
     event = IntroductionEvent.objects.create(
-        request=request, from_state="", to_state=State.SUBMITTED, actor=user
+        request=introduction, from_state="", to_state=State.SUBMITTED, actor=user
     )
-    _notify(request, event, site_url)
-    return request
+    _notify(introduction, event, site_url)
+    return introduction
 
 
 @transaction.atomic
 def introduction_transition(
     *,
-    request: IntroductionRequest,
+    introduction: IntroductionRequest,
     action: str,
     actor: User,
     by_firm: bool,
     site_url: str,
     message: str = "",
 ) -> IntroductionEvent:
-    """Move the request by the action, record it, tell both sides; refuse a wrong move."""
+    """Move the introduction by the action, record it, tell both sides; refuse a wrong move."""
     actions = FIRM_ACTIONS if by_firm else CURATOR_ACTIONS
     if action not in actions:
         raise IntroductionRefused(_("This action is not available."))
     sources, target = actions[action]
     # Re-read under a lock: two curators acting at once must not both move it.
-    locked = IntroductionRequest.objects.select_for_update().get(pk=request.pk)
+    locked = IntroductionRequest.objects.select_for_update().get(pk=introduction.pk)
     if locked.state not in sources:
         raise IntroductionRefused(_("The request has moved on since you opened it."))
     if action in MESSAGE_REQUIRED and not message.strip():
@@ -177,29 +177,29 @@ def introduction_transition(
     if action == "forward":
         _forward(locked, curator=actor, note=message)
     _notify(locked, event, site_url)
-    request.state, request.answer = locked.state, locked.answer
+    introduction.state, introduction.answer = locked.state, locked.answer
     return event
 
 
 def introduction_email(
-    request: IntroductionRequest, *, curator: User, note: str
+    introduction: IntroductionRequest, *, curator: User, note: str
 ) -> tuple[str, str]:
     """The bilingual (English, then Japanese) introduction sent to the organization."""
-    context = {"request": request, "curator": curator, "note": note}
+    context = {"introduction": introduction, "curator": curator, "note": note}
     parts = []
     for language in ("en", "ja"):
         with translation.override(language):
             parts.append(render_to_string("matchmaking/email/introduction_forward.txt", context))
-    subject = f"Introduction: {request.firm.name} / {request.firm.name}様からのご紹介"
+    subject = f"Introduction: {introduction.firm.name} / {introduction.firm.name}様からのご紹介"
     return subject, "\n\n――――――――――――――――――――\n\n".join(parts)
 
 
-def _forward(request: IntroductionRequest, *, curator: User, note: str) -> None:
-    subject, body = introduction_email(request, curator=curator, note=note)
+def _forward(introduction: IntroductionRequest, *, curator: User, note: str) -> None:
+    subject, body = introduction_email(introduction, curator=curator, note=note)
     message = EmailMessage(
         subject,
         body,
-        to=[request.organization.contact_email],
+        to=[introduction.organization.contact_email],
         reply_to=[curator.email] if curator.email else [],
     )
     transaction.on_commit(message.send)

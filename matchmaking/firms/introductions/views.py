@@ -137,7 +137,7 @@ def transition(
     form.is_valid()
     try:
         services.introduction_transition(
-            request=introduction,
+            introduction=introduction,
             action=action,
             actor=_user(request),
             by_firm=by_firm,

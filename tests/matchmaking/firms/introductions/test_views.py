@@ -322,7 +322,7 @@ def test_forwarding_needs_the_organization_contact_email(maria: User, aiko: User
     )
     with pytest.raises(services.IntroductionRefused):
         services.introduction_transition(
-            request=request, action="forward", actor=aiko, by_firm=False, site_url=""
+            introduction=request, action="forward", actor=aiko, by_firm=False, site_url=""
         )
     request.refresh_from_db()
     assert request.state == IntroductionState.SUBMITTED

@@ -346,7 +346,7 @@ NOT_CURATION = {
     "healthz": "public health check",
     "login": "public log-in form",
     "set_language": "sets the user's own language",
-    "directory:search": "published organizations only (tests/matchmaking/test_views.py)",
+    "directory:search": "published organizations only (tests/matchmaking/directory/test_views.py)",
     "directory:organization": "visible_to(user): test_drafts_of_another_prefecture_are_hidden",
     "directory:sources": "public credits page",
     "directory:prefectures": "public map of prefectures, read only",

@@ -24,7 +24,7 @@ from matchmaking.ranker import (
 )
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 ROBOTS = GlossaryConcept(
     "industrial-robots",
@@ -135,7 +135,7 @@ def corpus() -> tuple[Generator, list[Document], Index, FittedMatrix]:
     )
     documents = generator.documents(1500)
     # The reference's scikit-learn query vector cannot fold JMdict glosses into their words
-    # (tests/matchmaking/test_ranker_jmdict.py checks that arithmetic).
+    # (tests/matchmaking/ranker/test_jmdict.py checks that arithmetic).
     params = FitParams(analysis=AnalysisOptions(dictionary="off"))
     index = Index.from_bytes(fit(documents, generator.concepts, params).to_bytes())
     fitted = fit_matrix(documents, generator.concepts, params)
@@ -248,7 +248,7 @@ def test_the_ranker_imports_no_django() -> None:
         "import sys, matchmaking.ranker, matchmaking.benchmarks.quality;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )

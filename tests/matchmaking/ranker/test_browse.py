@@ -16,7 +16,7 @@ from matchmaking.ranker.browse import browse
 from matchmaking.ranker.delta import apply_edits
 from matchmaking.ranker.fit import term_frequencies
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 # Small enough that some features are corpus stop words (in more than 20 % of documents).
 PARAMS = FitParams(max_df_floor=50)
 

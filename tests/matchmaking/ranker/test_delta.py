@@ -14,7 +14,7 @@ from matchmaking.ranker import Document, Filters, FitParams, Index, fit
 from matchmaking.ranker.delta import apply_edits
 from matchmaking.ranker.fit import term_frequencies
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
 @pytest.fixture(scope="module")

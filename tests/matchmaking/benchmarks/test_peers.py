@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from matchmaking.benchmarks import compare, corpus, floor, peers, report
 from matchmaking.ranker import FitParams, fit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 PARAMS = FitParams()
 
 

@@ -18,7 +18,7 @@ from matchmaking.ranker import Document, FitParams, GlossaryConcept
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
 from matchmaking.ranker.text import CONCEPT_PREFIX, GLOSS_PREFIX, Analyzer, GlossaryMatcher
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 # A fifth of the documents is few enough that many features become corpus stop words, so
 # their postings are compared too.
 STOP_WORDS_TOO = FitParams(max_df_floor=0)

@@ -15,7 +15,7 @@ from matchmaking.search.documents import glossary_concepts, organization_documen
 from profiles import loaders
 from profiles.models import Organization
 
-EVAL = Path(__file__).resolve().parent / "eval" / "queries.jsonl"
+EVAL = Path(__file__).resolve().parents[1] / "eval" / "queries.jsonl"
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organizations.json"
 
 
