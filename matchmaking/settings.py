@@ -136,7 +136,7 @@ else:
         }
     }
 
-# Argon2id at OWASP's parameters first (matchmaking/accounts/hashers.py: a few tens of ms
+# Argon2id at OWASP's parameters first (matchmaking/hashers.py: a few tens of ms
 # per log-in instead of PBKDF2's ~0.9 s of CPU); the others verify older hashes, which are
 # upgraded at the next log-in.
 PASSWORD_HASHERS = [
