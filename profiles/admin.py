@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from profiles import services
+from profiles.forms import OrganizationAdminForm
 from profiles.models import (
     Concept,
     Curatorship,
@@ -60,6 +61,7 @@ class PrefectureScopedAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(PrefectureScopedAdmin):
+    form = OrganizationAdminForm
     list_display = [
         "name_en",
         "name_ja",
@@ -135,6 +137,7 @@ class OrganizationAdmin(PrefectureScopedAdmin):
                     "external_id",
                     "source",
                     "version",
+                    "seen_version",
                     "verified_by",
                     "verified_at",
                     "created_at",

@@ -17,6 +17,7 @@ from profiles.models import (
     Language,
     Municipality,
     Organization,
+    OrganizationChange,
     PartnershipType,
     Prefecture,
     PrefectureGuide,
@@ -269,3 +270,71 @@ class ImportUploadForm(forms.Form):
                 code="too_large",
             )
         return upload
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    """The admin's organization form, refusing to overwrite a save made since it was opened.
+
+    It carries the version it was opened at. Checked under a row lock (the admin saves in
+    one transaction), so a workspace save, an import or another admin between opening and
+    saving is shown as a conflict, never silently undone; saving again after reading it
+    keeps this form's values.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        seen = cleaned.get("seen_version")
+        if not self.instance.pk or seen is None:
+            return cleaned
+        current = (
+            Organization.objects.select_for_update()
+            .values_list("version", flat=True)
+            .get(pk=self.instance.pk)
+        )
+        if current != seen:
+            self.conflicts = list(
+                OrganizationChange.objects.filter(
+                    organization_id=self.instance.pk, version__gt=seen
+                )
+                .select_related("user")
+                .order_by("version")
+            )
+            # Saving again, having read what changed, is a deliberate overwrite.
+            self.data = self.data.copy()
+            self.data["seen_version"] = str(current)
+            raise ValidationError(
+                _(
+                    "This organization was saved by someone else since you opened it "
+                    "(version %(seen)s, now %(current)s): %(changes)s. Your values are "
+                    "kept below; save again to replace theirs."
+                ),
+                params={
+                    "seen": seen,
+                    "current": current,
+                    "changes": "; ".join(
+                        _conflict_summary(change) for change in self.conflicts
+                    )
+                    or _("no field changed"),
+                },
+                code="stale",
+            )
+        return cleaned
+
+
+def _conflict_summary(change: OrganizationChange) -> str:
+    who = change.user.get_username() if change.user else _("an import")
+    fields = ", ".join(
+        f"{label}: {old or '–'} → {new or '–'}" for label, old, new in change.field_rows()
+    )
+    return f"v{change.version} {who} ({change.get_via_display()}): {fields}"

@@ -50,7 +50,13 @@ class OrganizationChange(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("organization change")
         verbose_name_plural = _("organization changes")
-        indexes = [models.Index(fields=["organization", "version"])]
+        constraints = [
+            # One change per version: two writers that both read version n cannot both
+            # record n + 1 (the second's transaction fails instead of forking the history).
+            models.UniqueConstraint(
+                fields=["organization", "version"], name="one_change_per_organization_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} v{self.version}"

@@ -5,10 +5,12 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from profiles import services
 from profiles.models import Organization, OrganizationChange, Prefecture
 from tests.conftest import make_organization
 
@@ -227,3 +229,47 @@ def test_bulk_publish_writes_the_verifier_in_the_history(client: Client, root: U
         "status": ["draft", "published"],
         "verified_by": ["", root.username],
     }
+
+
+def test_an_admin_form_opened_before_a_workspace_save_shows_a_conflict_and_undoes_nothing(
+    client: Client, root: User, aiko: User
+) -> None:
+    organization = make_organization("43", name_en="Higo Precision", offers_en="Gears.")
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_change", args=[organization.pk])
+    opened = change_form_data(client.get(url), name_en="Higo Precision Co.")
+    # Meanwhile a curator saves in the workspace.
+    services.organization_update(
+        organization=organization,
+        data={"offers_en": "Gears and shafts."},
+        version=organization.version,
+        user=aiko,
+    )
+    response = client.post(url, opened)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert "saved by someone else" in errors[0]
+    assert "Gears. → Gears and shafts." in errors[0]
+    organization.refresh_from_db()
+    assert (organization.name_en, organization.offers_en) == (
+        "Higo Precision",
+        "Gears and shafts.",
+    )
+    assert organization.version == 2
+    # Having read the conflict, saving the re-shown form again is a deliberate overwrite.
+    again = change_form_data(response)
+    assert again["seen_version"] == "2"
+    assert client.post(url, again).status_code == 302
+    organization.refresh_from_db()
+    assert (organization.name_en, organization.offers_en) == ("Higo Precision Co.", "Gears.")
+    assert list(organization.changes.order_by("version").values_list("version", "via")) == [
+        (2, "workspace"),
+        (3, "admin"),
+    ]
+
+
+def test_the_history_holds_one_change_per_version(root: User) -> None:
+    organization = make_organization("43", name_en="Higo Precision")
+    OrganizationChange.objects.create(organization=organization, via="admin", version=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrganizationChange.objects.create(organization=organization, via="import", version=2)
