@@ -285,7 +285,8 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = "__all__"
+        # The admin builds the form from its fieldsets; these are the defaults elsewhere.
+        fields = Organization.PROFILE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -322,9 +323,7 @@ class OrganizationAdminForm(forms.ModelForm):
                 params={
                     "seen": seen,
                     "current": current,
-                    "changes": "; ".join(
-                        _conflict_summary(change) for change in self.conflicts
-                    )
+                    "changes": "; ".join(_conflict_summary(change) for change in self.conflicts)
                     or _("no field changed"),
                 },
                 code="stale",
