@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import (
@@ -312,8 +313,10 @@ class OrganizationAdminForm(forms.ModelForm):
                 .order_by("version")
             )
             # Saving again, having read what changed, is a deliberate overwrite.
-            self.data = self.data.copy()
-            self.data["seen_version"] = str(current)
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data["seen_version"] = str(current)
+            self.data = data
             raise ValidationError(
                 _(
                     "This organization was saved by someone else since you opened it "
