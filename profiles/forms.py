@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -99,6 +100,8 @@ class OrganizationForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Names this form's submission, so that a double click creates one organization.
+    creation_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     prefecture = CodeChoiceField(
         queryset=Prefecture.objects.all(), to_field_name="code", label=_("prefecture")
@@ -166,6 +169,8 @@ class OrganizationForm(forms.ModelForm):
             )
         if "version" in self.fields and self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        if "creation_key" in self.fields and not self.instance.pk:
+            self.fields["creation_key"].initial = uuid.uuid4()
 
     def clean_prefecture(self) -> Prefecture:
         prefecture: Prefecture = self.cleaned_data["prefecture"]

@@ -3,12 +3,13 @@ importer and the admin. Every write leaves an `OrganizationChange` behind."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,10 @@ class TransitionRefused(Exception):
     pass
 
 
+class DuplicateOrganization(Exception):
+    """Another organization of the prefecture has this external ID (saved meanwhile)."""
+
+
 def _apply(organization: Organization, data: Mapping[str, Any]) -> dict[str, Any]:
     """Set the scalar fields on the row; return the related sets to write after saving."""
     related = {}
@@ -90,10 +95,26 @@ def _lock(organization: Organization, *, version: int) -> Organization:
 
 
 @transaction.atomic
-def organization_create(*, data: Mapping[str, Any], user: User) -> Organization:
-    organization = Organization(source=Organization.Source.MANUAL)
+def organization_create(
+    *, data: Mapping[str, Any], user: User, creation_key: uuid.UUID | None = None
+) -> Organization:
+    """Create a draft; the same form submitted twice (`creation_key`) creates it once."""
+    if creation_key is not None:
+        existing = Organization.objects.filter(creation_key=creation_key).first()
+        if existing is not None:
+            return existing
+    organization = Organization(source=Organization.Source.MANUAL, creation_key=creation_key)
     related = _apply(organization, data)
-    organization.save()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:
+        # A concurrent save won: the same form (return its draft) or the same external ID.
+        if creation_key is not None:
+            existing = Organization.objects.filter(creation_key=creation_key).first()
+            if existing is not None:
+                return existing
+        raise DuplicateOrganization(organization.external_id) from None
     for name, value in related.items():
         getattr(organization, name).set(value)
     OrganizationChange.objects.create(

@@ -159,7 +159,18 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST, user=request.user)
     if not form.is_valid():
         return _form_page(request, form, None)
-    organization = services.organization_create(data=form.cleaned_data, user=curator(request))
+    try:
+        organization = services.organization_create(
+            data=form.cleaned_data,
+            user=curator(request),
+            creation_key=form.cleaned_data.get("creation_key"),
+        )
+    except services.DuplicateOrganization:
+        form.add_error(
+            "external_id",
+            _("Another organization of this prefecture was just saved with this external ID."),
+        )
+        return _form_page(request, form, None)
     messages.success(request, _("The organization was created as a draft."))
     return redirect("workspace:organization", pk=organization.pk)
 

@@ -224,6 +224,8 @@ class Organization(BilingualTexts):
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
+    # The key of the web form that created it: a double-submitted form creates one draft.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     # What staff edit (the web form, the import) and the history records, in form order.
     PROFILE_FIELDS = [

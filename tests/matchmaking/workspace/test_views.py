@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from profiles.exporting import to_csv, to_xlsx
+from profiles.forms import OrganizationForm
 from profiles.importing import organizations_import
 from profiles.models import Concept, Organization, PartnershipType, PrefectureGuide
 from tests.conftest import make_organization
@@ -265,3 +267,34 @@ def test_the_import_templates_hold_the_schema(aiko_client: Client) -> None:
     assert aiko_client.get(reverse("workspace:import_template", args=["xlsx"])).content[:2] == (
         b"PK"
     )
+
+
+def test_a_double_submitted_create_form_creates_one_draft(aiko_client: Client) -> None:
+    page = aiko_client.get(reverse("workspace:organization_new"))
+    key = page.context["form"]["creation_key"].value()
+    assert f'name="creation_key" value="{key}"' in page.content.decode()
+    url = reverse("workspace:organization_create")
+    first = aiko_client.post(url, form_data(creation_key=key))
+    second = aiko_client.post(url, form_data(creation_key=key))
+    organization = Organization.objects.get()
+    assert first["Location"] == second["Location"]
+    assert first["Location"] == reverse("workspace:organization", args=[organization.pk])
+    assert organization.changes.count() == 1
+    # A new form is a new organization, even with the same text.
+    aiko_client.post(url, form_data(creation_key=str(uuid.uuid4())))
+    assert Organization.objects.count() == 2
+
+
+def test_an_external_id_saved_meanwhile_is_a_form_error_not_a_server_error(
+    aiko_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both forms passed validation before either saved: the race, replayed in one process.
+    monkeypatch.setattr(OrganizationForm, "validate_unique", lambda self: None)
+    monkeypatch.setattr(Organization, "validate_constraints", lambda self, exclude=None: None)
+    make_organization("43", external_id="aso-1", name_en="Aso One")
+    response = aiko_client.post(
+        reverse("workspace:organization_create"), form_data(external_id="aso-1")
+    )
+    assert response.status_code == 200
+    assert "was just saved with this external ID" in response.content.decode()
+    assert Organization.objects.count() == 1
