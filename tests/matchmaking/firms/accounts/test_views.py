@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from matchmaking.firms.models import FirmMember, ForeignFirm
+from matchmaking.firms.models import FirmMember, ForeignFirm, PendingSignUp
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -31,39 +31,64 @@ def link_in(body: str) -> str:
     return match.group(0).split("testserver", 1)[1]
 
 
-def test_sign_up_creates_an_inactive_owner_and_mails_a_confirmation_link(
+def confirm(client: Client, link: str, password: str = PASSWORD) -> Any:
+    """Open the confirmation link and give the password chosen at sign-up."""
+    assert client.get(link).status_code == 200
+    return client.post(link, {"password": password})
+
+
+def test_sign_up_creates_nothing_but_a_pending_sign_up_and_mails_a_confirmation_link(
     client: Client, mailoutbox: list[Any]
 ) -> None:
     response = client.post(reverse("accounts:sign_up"), NEW)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:sign_up_done")
-    user = User.objects.get(username="lena@nordwind.example")
-    assert not user.is_active
-    member = FirmMember.objects.get(user=user)
-    assert member.role == FirmMember.Role.OWNER
-    assert (member.firm.name, member.firm.country) == ("Nordwind Energie GmbH", "DE")
+    # Unconfirmed, a sign-up grants nothing: no user, no firm, no membership.
+    assert not User.objects.filter(username="lena@nordwind.example").exists()
+    assert not ForeignFirm.objects.filter(name=NEW["firm_name"]).exists()
+    pending = PendingSignUp.objects.get(email="lena@nordwind.example")
+    assert (pending.firm_name, pending.country) == ("Nordwind Energie GmbH", "DE")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["lena@nordwind.example"]
-    # Not confirmed yet: the password does not open the account.
     assert not client.login(username="lena@nordwind.example", password=PASSWORD)
 
 
-def test_the_confirmation_link_activates_the_account_and_logs_in(
+def test_the_confirmation_link_and_the_password_create_the_owner_and_log_in(
     client: Client, mailoutbox: list[Any]
 ) -> None:
     client.post(reverse("accounts:sign_up"), NEW)
-    response = client.get(link_in(mailoutbox[0].body))
+    response = confirm(client, link_in(mailoutbox[0].body))
     assert response.status_code == 302
     assert response["Location"] == reverse("firm:profile")
-    assert User.objects.get(username="lena@nordwind.example").is_active
+    user = User.objects.get(username="lena@nordwind.example")
+    assert user.is_active
+    member = FirmMember.objects.get(user=user)
+    assert member.role == FirmMember.Role.OWNER
+    assert (member.firm.name, member.firm.country) == ("Nordwind Energie GmbH", "DE")
+    assert not PendingSignUp.objects.exists()
     assert client.get(reverse("firm:profile")).status_code == 200
+
+
+def test_opening_the_confirmation_link_alone_confirms_nothing(
+    client: Client, mailoutbox: list[Any]
+) -> None:
+    """A link scanner, or the owner of an address someone else signed up with, only sees
+    the form."""
+    client.post(reverse("accounts:sign_up"), NEW)
+    link = link_in(mailoutbox[0].body)
+    assert client.get(link).status_code == 200
+    response = client.post(link, {"password": "not the one chosen"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["password"]
+    assert not User.objects.filter(username="lena@nordwind.example").exists()
 
 
 def test_an_altered_confirmation_link_is_refused(client: Client, mailoutbox: list[Any]) -> None:
     client.post(reverse("accounts:sign_up"), NEW)
-    response = client.get(link_in(mailoutbox[0].body).rstrip("/") + "x/")
-    assert response.status_code == 400
-    assert not User.objects.get(username="lena@nordwind.example").is_active
+    link = link_in(mailoutbox[0].body).rstrip("/") + "x/"
+    assert client.get(link).status_code == 400
+    assert client.post(link, {"password": PASSWORD}).status_code == 400
+    assert not User.objects.filter(username="lena@nordwind.example").exists()
 
 
 def test_sign_up_answers_the_same_for_a_known_address(
@@ -78,7 +103,7 @@ def test_sign_up_answers_the_same_for_a_known_address(
     assert mailoutbox[1].to == ["maria@acme-robotics.example"]
     assert "already has an account" in mailoutbox[1].body
     assert User.objects.filter(username__iexact="maria@acme-robotics.example").count() == 1
-    assert ForeignFirm.objects.filter(name=NEW["firm_name"]).count() == 1
+    assert list(PendingSignUp.objects.values_list("email", flat=True)) == ["lena@nordwind.example"]
 
 
 def test_sign_up_rejects_a_weak_password(client: Client, mailoutbox: list[Any]) -> None:
@@ -163,14 +188,16 @@ def test_only_firm_members_may_invite(client: Client, aiko: User) -> None:
     assert client.get(reverse("accounts:invite")).status_code == 403
 
 
-def test_signing_up_again_before_confirming_resends_the_link(
+def test_signing_up_again_before_confirming_replaces_the_pending_sign_up(
     client: Client, mailoutbox: list[Any]
 ) -> None:
     client.post(reverse("accounts:sign_up"), NEW)
     client.post(reverse("accounts:sign_up"), NEW)
     assert len(mailoutbox) == 2
     assert "/accounts/confirm/" in mailoutbox[1].body
-    assert User.objects.filter(username="lena@nordwind.example").count() == 1
-    assert ForeignFirm.objects.filter(name=NEW["firm_name"]).count() == 1
-    client.get(link_in(mailoutbox[1].body))
+    assert PendingSignUp.objects.filter(email="lena@nordwind.example").count() == 1
+    # Only the newest link works.
+    assert client.get(link_in(mailoutbox[0].body)).status_code == 400
+    confirm(client, link_in(mailoutbox[1].body))
     assert User.objects.get(username="lena@nordwind.example").is_active
+    assert ForeignFirm.objects.filter(name=NEW["firm_name"]).count() == 1
