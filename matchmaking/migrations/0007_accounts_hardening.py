@@ -4,35 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matchmaking', '0006_firm_texts_shared'),
+        ("matchmaking", "0006_firm_texts_shared"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Counter',
+            name="Counter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('expires_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, unique=True)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("expires_at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PendingSignUp',
+            name="PendingSignUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=150, unique=True, verbose_name='email')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('firm_name', models.CharField(max_length=255, verbose_name='firm name')),
-                ('country', models.CharField(max_length=2, verbose_name='country or region')),
-                ('nonce', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(verbose_name='signed up')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=150, unique=True, verbose_name="email")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("firm_name", models.CharField(max_length=255, verbose_name="firm name")),
+                ("country", models.CharField(max_length=2, verbose_name="country or region")),
+                ("nonce", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(verbose_name="signed up")),
             ],
             options={
-                'verbose_name': 'pending sign-up',
-                'verbose_name_plural': 'pending sign-ups',
+                "verbose_name": "pending sign-up",
+                "verbose_name_plural": "pending sign-ups",
             },
         ),
     ]

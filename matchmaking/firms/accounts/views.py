@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -35,13 +35,16 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         if mail_allowed(request, recipient=form.cleaned_data["email"]):
             services.account_sign_up(**form.cleaned_data, site_url=_site_url(request))
             return redirect("accounts:sign_up_done")
         form.add_error(None, MAIL_LIMIT_REACHED)
-        return render(request, "matchmaking/firms/accounts/sign_up.html", {"form": form}, status=429)
-    return render(request, "matchmaking/firms/accounts/sign_up.html", {"form": form})
+        status = 429
+    return render(
+        request, "matchmaking/firms/accounts/sign_up.html", {"form": form}, status=status
+    )
 
 
 @require_GET
