@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.tasks.signals import task_enqueued
@@ -345,7 +346,7 @@ def test_sign_up_hashes_a_password_for_known_and_unknown_addresses(
     client: Client, maria: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hashed: list[str] = []
-    real = services.make_password
+    real = make_password
 
     def counting(password: str, *args: Any, **kwargs: Any) -> str:
         hashed.append(password)
