@@ -21,16 +21,27 @@ class ThrottleMixin:
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
         if username and throttle.is_locked(self.request, username):
-            minutes = max(1, settings.LOGIN_COOLOFF_SECONDS // 60)
-            raise forms.ValidationError(
-                _(
-                    "Too many failed log-in attempts. For your security, log-in is paused "
-                    "for %(minutes)s minutes."
-                ),
-                code="throttled",
-                params={"minutes": minutes},
-            )
-        return super().clean()  # type: ignore[misc]
+            raise self._throttled()
+        try:
+            return super().clean()  # type: ignore[misc]
+        except forms.ValidationError:
+            # A parallel attempt may have reached the limit after the check above; the
+            # backend counted this one, found the lock and refused it.
+            if throttle.was_refused(self.request):
+                raise self._throttled() from None
+            raise
+
+    def _throttled(self) -> forms.ValidationError:
+        # The same words for every username, existing or not.
+        minutes = max(1, settings.LOGIN_COOLOFF_SECONDS // 60)
+        return forms.ValidationError(
+            _(
+                "Too many failed log-in attempts. For your security, log-in is paused "
+                "for %(minutes)s minutes."
+            ),
+            code="throttled",
+            params={"minutes": minutes},
+        )
 
 
 class LoginForm(ThrottleMixin, AuthenticationForm):

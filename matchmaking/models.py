@@ -1,5 +1,6 @@
 """The matchmaking app's models, each declared beside the code that uses it."""
 
+from matchmaking.counters import Counter
 from matchmaking.firms.models import (
     FirmMember,
     ForeignFirm,
@@ -7,6 +8,7 @@ from matchmaking.firms.models import (
     IntroductionRequest,
     IntroductionRequestQuerySet,
     IntroductionState,
+    PendingSignUp,
     ShortlistEntry,
     SuggestionFeedback,
     SuggestionShown,
@@ -14,12 +16,14 @@ from matchmaking.firms.models import (
 from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
 
 __all__ = [
+    "Counter",
     "FirmMember",
     "ForeignFirm",
     "IntroductionEvent",
     "IntroductionRequest",
     "IntroductionRequestQuerySet",
     "IntroductionState",
+    "PendingSignUp",
     "SearchIndex",
     "SearchIndexQuerySet",
     "ShortlistEntry",

@@ -159,6 +159,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_COOLOFF_SECONDS = env_int("LOGIN_COOLOFF_SECONDS", 15 * 60, minimum=1)
+# Failures for one account from any address, and from one address for any account
+# (matchmaking/throttle.py, docs/security.md).
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+# Account mails (sign-up confirmations, password resets, invitations) per day: per firm that
+# invites, per recipient address and per client address (docs/security.md).
+ACCOUNT_MAIL_LIMIT_PER_FIRM = env_int("ACCOUNT_MAIL_LIMIT_PER_FIRM", 10, minimum=1)
+ACCOUNT_MAIL_LIMIT_PER_RECIPIENT = env_int("ACCOUNT_MAIL_LIMIT_PER_RECIPIENT", 5, minimum=1)
+ACCOUNT_MAIL_LIMIT_PER_CLIENT = env_int("ACCOUNT_MAIL_LIMIT_PER_CLIENT", 10, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]

@@ -1,7 +1,17 @@
 """Login throttling for every login form, the admin's included.
 
-After LOGIN_FAILURE_LIMIT failures for one username from one address, that pair is locked
-for LOGIN_COOLOFF_SECONDS. State lives in the shared cache, so every worker agrees.
+Three counters, each locking log-in for LOGIN_COOLOFF_SECONDS once it reaches its limit:
+
+- one username from one address (LOGIN_FAILURE_LIMIT): someone mistyping their password;
+- one username from any address (LOGIN_ACCOUNT_FAILURE_LIMIT): guessing one account's
+  password from many addresses;
+- one address for any username (LOGIN_ADDRESS_FAILURE_LIMIT): trying one password against
+  many accounts.
+
+An attempt is counted before the password is checked (`begin_attempt`), atomically
+(`matchmaking/counters.py`), so parallel attempts cannot slip past the limit; a success takes
+its count back. Usernames are counted whether or not they exist, so a lock says nothing
+about which accounts do.
 """
 
 from __future__ import annotations
@@ -13,11 +23,14 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from matchmaking import counters
+
+_REFUSED = "_ryumon_login_refused"  # set on a request whose attempt the lock refused
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -28,29 +41,50 @@ def client_address(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR", "-"))
 
 
-def _key(username: str, address: str) -> str:
-    digest = hashlib.sha256(f"{username.strip().lower()}|{address}".encode()).hexdigest()
-    return f"login-failures:{digest}"
+def _key(kind: str, value: str) -> str:
+    return f"login:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+def _limits(request: HttpRequest | None, username: str) -> dict[str, int]:
+    """Each counter's key and limit: pair, account, address, in this order."""
+    name, address = username.strip().lower(), client_address(request)
+    return {
+        _key("pair", f"{name}|{address}"): settings.LOGIN_FAILURE_LIMIT,
+        _key("account", name): settings.LOGIN_ACCOUNT_FAILURE_LIMIT,
+        _key("address", address): settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+    }
 
 
 def is_locked(request: HttpRequest | None, username: str) -> bool:
-    failures = cache.get(_key(username, client_address(request)), 0)
-    return int(failures) >= settings.LOGIN_FAILURE_LIMIT
+    """Whether the next attempt would be refused (nothing is counted)."""
+    limits = _limits(request, username)
+    counts = counters.current(list(limits))
+    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
 
 
-def record_failure(request: HttpRequest | None, username: str) -> None:
-    key = _key(username, client_address(request))
-    failures = int(cache.get(key, 0)) + 1
-    # Each failure restarts the cool-off, so a locked pair stays locked while it keeps trying.
-    cache.set(key, failures, timeout=settings.LOGIN_COOLOFF_SECONDS)
+def begin_attempt(request: HttpRequest | None, username: str) -> bool:
+    """Count an attempt on every counter; False when one of them was already at its limit."""
+    allowed = True
+    for key, limit in _limits(request, username).items():
+        if counters.count(key, seconds=settings.LOGIN_COOLOFF_SECONDS, restart=True) > limit:
+            allowed = False
+    return allowed
 
 
-def reset(request: HttpRequest | None, username: str) -> None:
-    cache.delete(_key(username, client_address(request)))
+def attempt_succeeded(request: HttpRequest | None, username: str) -> None:
+    """The password was right: forget the username's failures, take the address's count back."""
+    pair, account, address = _limits(request, username)
+    counters.forget(pair, account)
+    counters.uncount(address)
+
+
+def was_refused(request: HttpRequest | None) -> bool:
+    return bool(getattr(request, _REFUSED, False))
 
 
 class ThrottledModelBackend(ModelBackend):
-    """ModelBackend that refuses even a correct password while the pair is locked."""
+    """ModelBackend that counts each attempt first and refuses even a correct password while
+    a counter is at its limit."""
 
     def authenticate(
         self,
@@ -59,22 +93,23 @@ class ThrottledModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
-        if username and is_locked(request, username):
+        if not username:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        if not begin_attempt(request, username):
+            if request is not None:
+                setattr(request, _REFUSED, True)
             raise PermissionDenied("Too many failed logins")
-        return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-@receiver(user_login_failed)
-def _on_login_failed(
-    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
-) -> None:
-    username = credentials.get("username") or credentials.get("email") or ""
-    if username:
-        record_failure(request, username)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None:
+            attempt_succeeded(request, username)
+        return user
 
 
 @receiver(user_logged_in)
 def _on_logged_in(
     sender: object, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
 ) -> None:
-    reset(request, user.get_username())
+    # Also after a confirmation or an invitation: the person proved they hold the account.
+    name = user.get_username()
+    pair, account, _address = _limits(request, name)
+    counters.forget(pair, account)

@@ -97,6 +97,28 @@ class FirmMember(models.Model):
         return f"{self.user} @ {self.firm}"
 
 
+class PendingSignUp(models.Model):
+    """A sign-up waiting for its address to be confirmed. It grants nothing: no user, no
+    firm, no membership exist until the confirmation (matchmaking/firms/accounts/services.py).
+
+    One per address: signing up again replaces it and its nonce, which kills the earlier link.
+    """
+
+    email = models.EmailField(_("email"), max_length=150, unique=True)
+    password = models.CharField(_("password"), max_length=128)  # a hash, as on User
+    firm_name = models.CharField(_("firm name"), max_length=255)
+    country = models.CharField(_("country or region"), max_length=2)
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("signed up"))
+
+    class Meta:
+        verbose_name = _("pending sign-up")
+        verbose_name_plural = _("pending sign-ups")
+
+    def __str__(self) -> str:
+        return self.email
+
+
 # == foreign firms: shortlist and feedback on suggestions ==
 
 

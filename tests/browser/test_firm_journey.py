@@ -80,11 +80,14 @@ def test_a_firm_signs_up_and_gets_an_introduction_forwarded(
     expect(tab.locator("#sign-up-done")).to_be_visible()
     screenshot(tab, "firm-02-check-inbox")
 
-    # 2. Confirm the address from the email file.
+    # 2. Confirm the address from the email file, with the password chosen at sign-up.
     [mail] = _mails_to(live_site, email)
     link = re.search(r"http://\S+/accounts/confirm/\S+", mail)
     assert link, mail
     tab.goto(link.group(0))
+    expect(tab.locator("#confirm-sign-up")).to_be_visible()
+    tab.fill("#id_password", PASSWORD)
+    tab.click("main button[type=submit]")
     expect(tab.locator("#thin-profile")).to_be_visible()
     screenshot(tab, "firm-03-thin-profile")
 

@@ -112,3 +112,60 @@ def test_logout_refuses_get_and_ends_the_session_on_post(client: Client, root: U
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_failures_for_one_account_from_many_addresses_lock_it(client: Client, root: User) -> None:
+    """Issue 16: 30 wrong passwords from 6 addresses, 5 each, were never throttled."""
+    url = reverse("login")
+    for n in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT // 2):
+        fail_logins(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), url, root.username, 2)
+    response = Client(REMOTE_ADDR="203.0.113.50").post(
+        url, {"username": root.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "Too many failed log-in attempts" in response.content.decode()
+
+
+def test_failures_from_one_address_across_accounts_lock_the_address(
+    client: Client, root: User
+) -> None:
+    """Issue 16: one password tried against 40 accounts from one address was never paused."""
+    url = reverse("login")
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        fail_logins(client, url, f"someone{n}@firm.example", 1)
+    response = client.post(url, {"username": root.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed log-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not affected.
+    assert (
+        Client(REMOTE_ADDR="203.0.113.9")
+        .post(url, {"username": root.username, "password": PASSWORD})
+        .status_code
+        == 302
+    )
+
+
+def test_the_lock_reads_the_same_for_known_and_unknown_accounts(root: User) -> None:
+    url = reverse("login")
+
+    def locked_answer(username: str, first_address: int) -> list[str]:
+        for n in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT):
+            fail_logins(Client(REMOTE_ADDR=f"198.51.{first_address}.{n + 1}"), url, username, 1)
+        response = Client(REMOTE_ADDR=f"203.0.{first_address}.1").post(
+            url, {"username": username, "password": "wrong password"}
+        )
+        return list(response.context["form"].non_field_errors())
+
+    known = locked_answer(root.username, 1)
+    assert known == locked_answer("nobody@nowhere.example", 2)
+    assert "Too many failed log-in attempts" in known[0]
+
+
+def test_successful_log_ins_do_not_use_up_the_address_limit(client: Client, root: User) -> None:
+    """An office behind one address logs in all day."""
+    url = reverse("login")
+    for _ in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT + 1):
+        response = client.post(url, {"username": root.username, "password": PASSWORD})
+        assert response.status_code == 302
+        client.logout()

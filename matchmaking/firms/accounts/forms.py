@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.firms.accounts.services import normalize_email
+from matchmaking.firms.models import PendingSignUp
 
 
 class SignUpForm(forms.Form):
@@ -47,6 +49,32 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class ConfirmSignUpForm(forms.Form):
+    """The password chosen at sign-up: with the link, it shows that whoever confirms both
+    controls the mailbox and is the person who signed up."""
+
+    password = forms.CharField(
+        label=_("The password you chose when signing up"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, pending: PendingSignUp, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending = pending
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not check_password(password, self.pending.password):
+            raise forms.ValidationError(
+                _(
+                    "This is not the password chosen when signing up. If you did not sign "
+                    "up yourself, sign up again: that replaces this sign-up."
+                )
+            )
+        return password
 
 
 class InviteForm(forms.Form):

@@ -16,14 +16,12 @@ urlpatterns = [
 ]
 
 # Django's own password-reset views, under their default names so that its templates and
-# emails link to each other; they answer the same for known and unknown addresses.
+# emails link to each other; they answer the same for known and unknown addresses. The first
+# is ours (views.PasswordResetView): it sends the mail as background work, within the limits.
 password_reset_urls = [
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="matchmaking/email/password_reset.txt",
-            subject_template_name="matchmaking/email/password_reset_subject.txt",
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
