@@ -49,13 +49,36 @@ class Deadline:
             )
 
 
-def too_many_columns(count: int, row: int) -> FileRejected:
+def too_many_columns(count: int, row: int | None) -> FileRejected:
+    if row is None:  # from the sheet's dimension record, before any row is read
+        return FileRejected(
+            _(
+                "The sheet reaches column %(count)s; the limit is %(limit)s columns. Delete "
+                "the columns the import does not use and upload it again."
+            )
+            % {"count": f"{count:,}", "limit": f"{MAX_COLUMNS:,}"}
+        )
     return FileRejected(
         _(
             "Row %(row)d has %(count)s columns; the limit is %(limit)s. Delete the "
             "columns the import does not use and upload it again."
         )
         % {"row": row, "count": f"{count:,}", "limit": f"{MAX_COLUMNS:,}"}
+    )
+
+
+def row_limit(max_rows: int) -> int:
+    """Rows a sheet may have, empty ones included: the header, the data, as many empty."""
+    return 2 * max_rows + 1
+
+
+def too_many_rows(count: int, max_rows: int) -> FileRejected:
+    return FileRejected(
+        _(
+            "The file has %(count)s rows or more, counting empty ones; the limit is "
+            "%(limit)s rows of data. Delete the empty rows or split the file."
+        )
+        % {"count": f"{count:,}", "limit": f"{max_rows:,}"}
     )
 
 

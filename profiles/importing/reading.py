@@ -26,9 +26,11 @@ from profiles.importing.limits import (
     Deadline,
     FileRejected,
     check_cells,
+    row_limit,
     too_many_columns,
+    too_many_rows,
 )
-from profiles.importing.workbook import inspect_workbook, row_limit, too_many_rows
+from profiles.importing.workbook import inspect_workbook
 
 __all__ = ["FileRejected", "Table", "decode", "read_table"]
 
@@ -312,6 +314,8 @@ def _collect(records: Iterable[list[str]], *, max_rows: int) -> list[tuple[int, 
     """Number the rows as a spreadsheet does (header = 1) and skip the empty ones."""
     rows: list[tuple[int, list[str]]] = []
     for number, cells in enumerate(records, start=2):
+        if number > row_limit(max_rows):
+            raise too_many_rows(number, max_rows)
         check_cells(cells, number)
         if not any(cell.strip() for cell in cells):
             continue
@@ -341,7 +345,7 @@ def _read_xlsx(content: bytes, *, max_rows: int, deadline: Deadline) -> Table:
         # rows counted in the XML show it is wrong.
         width, height = sheet.max_column or 0, sheet.max_row or 0
         if width > MAX_COLUMNS:
-            raise too_many_columns(width, 1)
+            raise too_many_columns(width, None)
         if height > row_limit(max_rows):
             raise too_many_rows(height, max_rows)
         if shape.rows > height or shape.widest > width:
@@ -370,7 +374,10 @@ def _sheet_rows(rows: Iterable[tuple[object, ...]], max_rows: int) -> Iterator[l
             raise too_many_rows(number, max_rows)
         if len(values) > MAX_COLUMNS and any(value is not None for value in values[MAX_COLUMNS:]):
             raise too_many_columns(len(values), number)
-        yield [_cell_text(value) for value in values[:MAX_COLUMNS]]
+        if values.count(None) == len(values):
+            yield []  # the usual empty row, and every row openpyxl makes up
+        else:
+            yield [_cell_text(value) for value in values[:MAX_COLUMNS]]
 
 
 def _deadlined(records: Iterator[list[str]], deadline: Deadline) -> Iterator[list[str]]:

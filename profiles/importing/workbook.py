@@ -22,7 +22,9 @@ from profiles.importing.limits import (
     MAX_COLUMNS,
     Deadline,
     FileRejected,
+    row_limit,
     too_many_columns,
+    too_many_rows,
 )
 
 # A real .xlsx has about a dozen entries and expands about 5 to 20 times.
@@ -184,21 +186,6 @@ def _measure_sheet(part: bytes, *, max_rows: int) -> tuple[SheetShape, int]:
     else:
         widest = cells
     return SheetShape(rows, widest), cells
-
-
-def row_limit(max_rows: int) -> int:
-    """Rows a sheet may have, empty ones included: the header, the data, as many empty."""
-    return 2 * max_rows + 1
-
-
-def too_many_rows(count: int, max_rows: int) -> FileRejected:
-    return FileRejected(
-        _(
-            "The sheet has %(count)s rows, counting empty ones; the limit is %(limit)s "
-            "rows of data. Delete the rows below your data or split the file."
-        )
-        % {"count": f"{count:,}", "limit": f"{max_rows:,}"}
-    )
 
 
 def _count_shared_strings(part: bytes) -> int:
