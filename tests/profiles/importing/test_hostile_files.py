@@ -599,3 +599,19 @@ def test_the_duplicate_column_check_is_linear() -> None:
     started = time.monotonic()
     assert len(duplicated_columns(header)) == 100
     assert time.monotonic() - started < 0.5
+
+
+def test_the_command_reports_an_unreadable_file_without_a_traceback(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "locked.csv"
+    path.write_bytes(csv_file(good_row()))
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(CommandError, match=r"Cannot read .*locked\.csv: Permission denied"):
+        call_command("import_organizations", str(path))
