@@ -270,6 +270,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Bulk import limits (see README, "Curation workspace").
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+# Seconds to read and check one file before it is stopped (a 20,000-row dry run takes about
+# 20 s on an idle 2-core VM, several times that under load).
+IMPORT_TIME_LIMIT = env_int("IMPORT_TIME_LIMIT", 300, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -22,7 +22,7 @@ from matchmaking.workspace.access import (
 )
 from profiles import exporting
 from profiles.forms import ImportUploadForm
-from profiles.importing.jobs import import_job_commit, import_job_start
+from profiles.importing.jobs import import_job_commit, import_job_retry, import_job_start
 from profiles.models import ImportJob, Organization
 
 CONTENT_TYPES = {
@@ -34,6 +34,7 @@ CONTENT_TYPES = {
 def _import_page(
     request: HttpRequest, form: ImportUploadForm, *, status: int = 200
 ) -> HttpResponse:
+    ImportJob.objects.filter(user=curator(request)).fail_orphaned()
     jobs = ImportJob.objects.filter(user=curator(request)).defer("content")[:10]
     context = {
         "form": form,
@@ -77,6 +78,8 @@ def _own_job(request: HttpRequest, pk: int) -> ImportJob:
 @vary_on_headers("HX-Request")
 def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
+    if not job.is_finished:
+        job.fail_if_orphaned()
     template = "matchmaking/workspace/import_job.html"
     if request.htmx:
         template += "#import-job"
@@ -93,6 +96,18 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job.refresh_from_db()  # with the content, deferred above
     commit = import_job_commit(job=job, user=curator(request))
     return redirect("workspace:import_job", pk=commit.pk)
+
+
+@require_POST
+@curator_required
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if not job.can_retry:
+        messages.error(request, _("Only a failed import can be run again."))
+        return redirect("workspace:import_job", pk=pk)
+    job.refresh_from_db()  # with the content, deferred above
+    retry = import_job_retry(job=job, user=curator(request))
+    return redirect("workspace:import_job", pk=retry.pk)
 
 
 @require_GET

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth.models import User
+from django.db import DatabaseError, connections
 from django.utils import timezone, translation
 
 from profiles.importing.service import organizations_import
 from profiles.models import ImportJob
+from profiles.models.history import HEARTBEAT_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +46,69 @@ def import_job_commit(*, job: ImportJob, user: User) -> ImportJob:
     )
 
 
+def import_job_retry(*, job: ImportJob, user: User) -> ImportJob:
+    """Run a failed job's file again, in the same mode, as a new job."""
+    return import_job_start(
+        user=user,
+        file_name=job.file_name,
+        content=bytes(job.content),
+        mode=job.mode,
+        language=job.language,
+    )
+
+
+@contextmanager
+def heartbeat(stamp: Callable[[], object], *, name: str) -> Iterator[None]:
+    """Call `stamp` from a thread every HEARTBEAT_SECONDS while the block runs.
+
+    Rows report progress, but reading a file or writing 20,000 rows in one transaction
+    says nothing for tens of seconds; a thread keeps the lease without guessing.
+    """
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    stamp()
+                except DatabaseError:  # SQLite locked by the import's own write: next time
+                    logger.warning("%s: heartbeat missed", name, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"{name} heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _stamp(job_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
 def import_job_run(job_id: int) -> None:
+    # Jobs whose worker died (killed for its time or memory) are failed by the next one.
+    ImportJob.objects.fail_orphaned()
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-    if job.state != ImportJob.State.QUEUED:
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.RUNNING, heartbeat_at=timezone.now()
+    )
+    if not claimed:
         return
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=done, rows_total=total, heartbeat_at=timezone.now()
+        )
 
     try:
-        with translation.override(job.language):
+        with (
+            heartbeat(lambda: _stamp(job.pk), name=f"import job {job.pk}"),
+            translation.override(job.language),
+        ):
             report = organizations_import(
                 content=bytes(job.content),
                 file_name=job.file_name,

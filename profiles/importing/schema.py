@@ -7,6 +7,7 @@ business of `OrganizationImportForm`, the same form as the web's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,10 @@ LIST_SEPARATOR = "|"
 LIST_COLUMNS = {"industries", "partnership_types", "languages"}
 # Exports prefix these with "'" so that spreadsheets show them as text; imports take it off.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell a spreadsheet would run: any "=...", or "+", "-", "@" before a call, a link to
+# another program (DDE, "cmd|' /C calc'!A0") or a reference to another sheet. Text that
+# only starts with one of them ("-", "+81 96 ...", "@ryumon") is not one.
+FORMULA = re.compile(r"=|[+\-@].*(?:\||[A-Za-z_][\w.]*\(|!\$?[A-Z]{1,3}\$?\d)", re.DOTALL)
 YES = {"true", "yes", "y", "1", "on", "x", "○", "はい", "有"}
 NO = {"false", "no", "n", "0", "off", "", "×", "いいえ", "無"}
 
@@ -74,8 +79,8 @@ def header_problems(header: list[str]) -> tuple[list[str], list[str], list[str]]
 
 
 def duplicated_columns(header: list[str]) -> list[str]:
-    names = [name.strip().lower() for name in header if name.strip()]
-    return sorted({name for name in names if names.count(name) > 1})
+    counts = Counter(name.strip().lower() for name in header if name.strip())
+    return sorted(name for name, count in counts.items() if count > 1)
 
 
 @dataclass
@@ -140,6 +145,17 @@ def row_data(
     data: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for column, raw in cells.items():
+        if FORMULA.match(raw.strip()):
+            problems.append(
+                (
+                    column,
+                    _(
+                        "This cell is a spreadsheet formula (%(start)s…), which the import "
+                        "does not run. If it is meant as text, start it with an apostrophe (')."
+                    )
+                    % {"start": raw.strip()[:12]},
+                )
+            )
         value = unneutralise(raw).strip()
         if column == "prefecture":
             data[column] = vocabulary.prefecture_names.get(_key(value), value)

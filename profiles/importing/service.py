@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.forms import OrganizationImportForm
-from profiles.importing.reading import FileRejected, read_table
+from profiles.importing.limits import Deadline
+from profiles.importing.reading import FileRejected, Table, read_table
 from profiles.importing.schema import (
     COLUMNS,
     Vocabulary,
@@ -105,16 +106,29 @@ def organizations_import(
     every row is valid, in one transaction; unchanged rows are not written at all.
     """
     report = ImportReport(file_name=file_name)
+    deadline = Deadline(settings.IMPORT_TIME_LIMIT)
     try:
         table = read_table(
             content,
             file_name=file_name,
             max_bytes=settings.IMPORT_MAX_BYTES,
             max_rows=settings.IMPORT_MAX_ROWS,
+            deadline=deadline,
         )
+        return _check_and_write(table, report, user, commit, progress, deadline)
     except FileRejected as rejected:
         report.error(0, "", rejected.message)
         return report
+
+
+def _check_and_write(
+    table: Table,
+    report: ImportReport,
+    user: User | None,
+    commit: bool,
+    progress: Progress | None,
+    deadline: Deadline,
+) -> ImportReport:
     report.format, report.encoding, report.rows = table.format, table.encoding, len(table.rows)
     report.warnings.extend(table.warnings)
     columns, missing, unknown = header_problems(table.header)
@@ -134,11 +148,10 @@ def organizations_import(
         return report
 
     vocabulary = Vocabulary.load()
-    index = {
-        name: table.header.index(raw)
-        for raw in table.header
-        if (name := raw.strip().lower()) in COLUMNS
-    }
+    index: dict[str, int] = {}
+    for position, raw in enumerate(table.header):
+        if (name := raw.strip().lower()) in COLUMNS:
+            index.setdefault(name, position)
     form_fields = [name for name in OrganizationImportForm.Meta.fields if name in columns]
     form_class = row_form_class(form_fields, vocabulary)
     parsed = []
@@ -151,6 +164,7 @@ def organizations_import(
     rows: list[_Row] = []
     seen: dict[tuple[str, str], int] = {}
     for done, (number, data, problems) in enumerate(parsed, start=1):
+        deadline.check()
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, len(parsed))
         for column, message in problems:

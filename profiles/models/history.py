@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models.organizations import Organization
@@ -73,6 +75,26 @@ class OrganizationChange(models.Model):
         ]
 
 
+# A running job's worker stamps it every HEARTBEAT_SECONDS; one silent for LEASE_SECONDS
+# has lost its worker (killed for its time, out of memory, redeployed).
+HEARTBEAT_SECONDS = 10
+LEASE_SECONDS = 45
+
+
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def orphaned(self) -> ImportJobQuerySet:
+        """Running jobs whose worker has not been heard from within the lease."""
+        cutoff = timezone.now() - datetime.timedelta(seconds=LEASE_SECONDS)
+        return self.filter(state=ImportJob.State.RUNNING).filter(
+            models.Q(heartbeat_at__lt=cutoff)
+            | models.Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+        )
+
+    def fail_orphaned(self) -> int:
+        """Mark orphaned jobs failed. Their transaction died with the worker: nothing written."""
+        return self.orphaned().update(state=ImportJob.State.FAILED, finished_at=timezone.now())
+
+
 class ImportJob(models.Model):
     """One run of a file through the importer: a dry run, or a commit of the same file."""
 
@@ -104,7 +126,11 @@ class ImportJob(models.Model):
     # The report: counts, warnings and errors (see profiles.importing.report).
     report = models.JSONField(_("report"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Last sign of life of the worker running the job (see HEARTBEAT_SECONDS).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -117,6 +143,15 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed job still holds its file (only a committed file is dropped)."""
+        return self.state == self.State.FAILED
+
+    def fail_if_orphaned(self) -> None:
+        if ImportJob.objects.filter(pk=self.pk).fail_orphaned():
+            self.refresh_from_db(fields=["state", "finished_at"])
 
     @property
     def percent(self) -> int:

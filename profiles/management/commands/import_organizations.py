@@ -33,8 +33,12 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=options["user"])
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No such user: {options['user']}") from None
+        try:
+            content = path.read_bytes()
+        except OSError as unreadable:
+            raise CommandError(f"Cannot read {path}: {unreadable.strerror}") from None
         report = organizations_import(
-            content=path.read_bytes(),
+            content=content,
             file_name=path.name,
             user=user,
             commit=not options["dry_run"],

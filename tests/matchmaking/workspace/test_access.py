@@ -354,6 +354,7 @@ NOT_CURATION = {
     "workspace:organization_validate_new": "test_the_live_validation_matrix",
     "workspace:organization_validate": "test_the_live_validation_matrix",
     "workspace:import_commit": "part of 'import a row'",
+    "workspace:import_retry": "the uploader's own job only (test_import_jobs.py)",
     "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
     "api-openapi": "public API description",
 }
@@ -400,6 +401,7 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("import_upload", {}),
         ("import_job", {"pk": job.pk}),
         ("import_commit", {"pk": job.pk}),
+        ("import_retry", {"pk": job.pk}),
         ("import_template", {"file_format": "csv"}),
         ("export", {}),
         ("directory_export", {}),

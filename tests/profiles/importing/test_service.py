@@ -19,7 +19,7 @@ from profiles.signals import organizations_changed
 from tests.conftest import make_organization
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 SAMPLE = DATA / "kumamoto_edinet.csv"
 
 

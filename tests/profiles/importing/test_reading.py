@@ -19,7 +19,7 @@ from profiles.importing.reading import OLE_MAGIC
 from profiles.models import ImportJob, Organization
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 HEADER = "external_id,kind,name_en,name_ja,prefecture,municipality,industries,partnership_types"
 
 
