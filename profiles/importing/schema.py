@@ -19,6 +19,7 @@ from profiles.models import (
     Industry,
     Language,
     Municipality,
+    Organization,
     PartnershipType,
     Prefecture,
 )
@@ -31,12 +32,7 @@ COLUMNS = [
     "prefecture",
     "municipality",
     "industries",
-    "description_en",
-    "description_ja",
-    "offers_en",
-    "offers_ja",
-    "seeks_en",
-    "seeks_ja",
+    *Organization.bilingual_fields(),
     "keywords",
     "partnership_types",
     "website",
@@ -46,6 +42,9 @@ COLUMNS = [
     "lying_dragon",
     "lying_dragon_reason",
     "status",
+    # The organization's version when the file was exported (blank in a file made by hand):
+    # a row changed on the site since then is reported as a conflict, not overwritten.
+    "version",
 ]
 REQUIRED = ["external_id", "kind", "prefecture"]
 NAME_COLUMNS = ["name_en", "name_ja"]
@@ -167,6 +166,12 @@ def row_data(
             data[column] = "\n".join(item.strip() for item in value.split(LIST_SEPARATOR))
         elif column == "kind":
             data[column] = value.lower().replace(" ", "_")
+        elif column == "version":
+            if value and not value.isdigit():
+                problems.append(
+                    (column, _('Write the version as a whole number, not "%s".') % value)
+                )
+            data[column] = int(value) if value.isdigit() else None
         elif column == "employees":
             digits = value.replace(",", "")
             data[column] = (

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,6 +179,8 @@ def _check_and_write(
             )
             continue
         seen[key] = number
+        if _changed_since_export(number, data, existing.get(key), report):
+            continue
         row = _validate(number, data, existing.get(key), form_class, user, report)
         if row is not None and not problems:
             rows.append(row)
@@ -198,12 +200,51 @@ def _check_and_write(
             report.unchanged += 1
     if commit and not report.error_count:
         try:
-            _write(rows, user)
+            try:
+                _write(rows, user)
+            except IntegrityError as error:
+                # Another writer took a key or a version number meanwhile (unique indexes).
+                raise ImportAborted(
+                    _(
+                        "An organization in this file was changed by someone else during "
+                        "the import. Nothing was written; run the import again."
+                    )
+                ) from error
         except ImportAborted as aborted:
             report.error(0, "", str(aborted))
             return report
         report.committed = True
     return report
+
+
+def _changed_since_export(
+    number: int, data: dict[str, Any], organization: Organization | None, report: ImportReport
+) -> bool:
+    """Report a row exported before the organization's last save (its `version` column)."""
+    exported = data.get("version")
+    if organization is None or exported is None or exported >= organization.version:
+        return False
+    since = (
+        OrganizationChange.objects.filter(organization=organization, version__gt=exported)
+        .order_by("version")
+        .values_list("fields", flat=True)
+    )
+    fields = sorted({name for change in since for name in change})
+    report.error(
+        number,
+        "version",
+        _(
+            "This organization was changed on the site after the file was exported (version "
+            "%(exported)s, now %(current)s; changed: %(fields)s). Export it again and make "
+            "your changes there, or empty this cell to overwrite."
+        )
+        % {
+            "exported": exported,
+            "current": organization.version,
+            "fields": ", ".join(fields) or "-",
+        },
+    )
+    return True
 
 
 def _existing(
@@ -371,7 +412,12 @@ def _check_versions(updates: list[_Row]) -> None:
     ids = sorted(expected)
     for start in range(0, len(ids), FETCH_CHUNK):
         chunk = ids[start : start + FETCH_CHUNK]
-        current = Organization.objects.filter(pk__in=chunk).values_list("pk", "version")
+        # Locked until the import commits: a web save waits instead of being overwritten.
+        current = (
+            Organization.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .values_list("pk", "version")
+        )
         for pk, version in current:
             if version != expected[pk]:
                 raise ImportAborted(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from profiles import exporting, services
 from profiles.importing import organizations_import, service
 from profiles.importing.jobs import import_job_run
 from profiles.models import ImportJob, Organization, OrganizationChange
@@ -249,3 +252,56 @@ def test_a_running_job_page_polls_for_progress(client: Client, aiko: User) -> No
     assert "HX-Request" in partial["Vary"]
     ImportJob.objects.filter(pk=job.pk).update(state="done", report={"created": 0})
     assert b"every 1s" not in client.get(url, HTTP_HX_REQUEST="true").content
+
+
+def _export_with(organization: Organization, **cells: str) -> bytes:
+    """The organization exported, then edited in the file as a curator would."""
+    header, row = list(exporting.rows([organization]))
+    row = [cells.get(name, value) for name, value in zip(header, row, strict=True)]
+    return _csv([header, row])
+
+
+def _csv(table: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    return out.getvalue().encode()
+
+
+def test_reimporting_an_export_older_than_a_web_edit_is_a_conflict_and_writes_nothing(
+    aiko: User,
+) -> None:
+    organization = make_organization("43", external_id="k-1", name_en="Higo", offers_en="Gears.")
+    content = _export_with(organization, name_en="Higo Co.")
+    services.organization_update(
+        organization=organization, data={"offers_en": "Shafts."}, version=1, user=aiko
+    )
+    report = organizations_import(content=content, file_name="k.csv", user=aiko, commit=True)
+    assert not report.committed
+    (error,) = report.errors
+    assert error["column"] == "version"
+    assert "version 1, now 2; changed: offers_en" in error["message"]
+    organization.refresh_from_db()
+    assert (organization.name_en, organization.offers_en, organization.version) == (
+        "Higo",
+        "Shafts.",
+        2,
+    )
+
+
+def test_a_current_export_imports_and_an_emptied_version_cell_overwrites(aiko: User) -> None:
+    organization = make_organization("43", external_id="k-1", name_en="Higo", offers_en="Gears.")
+    current = _export_with(organization, name_en="Higo Co.")
+    report = organizations_import(content=current, file_name="k.csv", user=aiko, commit=True)
+    assert report.committed and report.updated == 1
+    organization.refresh_from_db()
+    assert organization.name_en == "Higo Co." and organization.version == 2
+    stale = _export_with(organization, name_en="Higo Ltd.", version="1")
+    assert not organizations_import(
+        content=stale, file_name="k.csv", user=aiko, commit=True
+    ).committed
+    forced = _export_with(organization, name_en="Higo Ltd.", version="")
+    assert organizations_import(
+        content=forced, file_name="k.csv", user=aiko, commit=True
+    ).committed
+    organization.refresh_from_db()
+    assert organization.name_en == "Higo Ltd."
