@@ -164,6 +164,11 @@ class OrganizationForm(forms.ModelForm):
             )
         if "version" in self.fields and self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        # Each text box says its language, whatever the page's (WCAG 3.1.2).
+        for language in ("en", "ja"):
+            for name in ["name_" + language, *Organization.bilingual_fields(language)]:
+                if name in self.fields:
+                    self.fields[name].widget.attrs["lang"] = language
 
     def clean_prefecture(self) -> Prefecture:
         prefecture: Prefecture = self.cleaned_data["prefecture"]

@@ -227,3 +227,23 @@ def test_bulk_publish_writes_the_verifier_in_the_history(client: Client, root: U
         "status": ["draft", "published"],
         "verified_by": ["", root.username],
     }
+
+
+def test_the_organization_changelist_links_and_sorts_a_company_without_an_english_name_by_its_japanese_one(  # noqa: E501
+    client: Client, root: User
+) -> None:
+    make_organization("43", name_en="Higo Precision")
+    make_organization("43", name_en="", name_ja="阿蘇精機株式会社")
+    make_organization("43", name_en="Aso Foods")
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_changelist")
+    response = client.get(url)
+    names = [o.name_en or o.name_ja for o in response.context["cl"].result_list]
+    assert names.index("Aso Foods") < names.index("Higo Precision") < names.index("阿蘇精機株式会社")
+    body = response.content.decode()
+    assert ">阿蘇精機株式会社</a>" in body
+    assert ">-</a>" not in body
+    # The column sorts the other way too.
+    response = client.get(url, {"o": "-1"})
+    names = [o.name_en or o.name_ja for o in response.context["cl"].result_list]
+    assert names.index("阿蘇精機株式会社") < names.index("Higo Precision")
