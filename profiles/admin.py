@@ -104,6 +104,7 @@ class OrganizationAdmin(PrefectureScopedAdmin):
     @admin.display(description=_("name"), ordering=NAME_EN_OR_JA)
     def display_name(self, organization: Organization) -> str:
         return organization.name_en or organization.name_ja
+
     fieldsets = [
         (
             None,

@@ -78,7 +78,8 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
 # describedby pass when one of its ids does, and says nothing of an empty for="".
 DANGLING_REFERENCES = """() => {
   const found = [];
-  for (const element of document.querySelectorAll('[aria-describedby], [aria-labelledby], label[for]')) {
+  const selector = '[aria-describedby], [aria-labelledby], label[for]';
+  for (const element of document.querySelectorAll(selector)) {
     for (const name of ['aria-describedby', 'aria-labelledby', 'for']) {
       const value = element.getAttribute(name);
       if (value === null) continue;
@@ -212,12 +213,12 @@ def test_keyboard_focus_after_filtering_and_paging_lands_on_the_results(
         context = _context(browser, live_site, language, viewport=DESKTOP)
         tab = context.new_page()
         requests: list[str] = []
-        tab.on(
-            "request",
-            lambda request: requests.append(request.url)
-            if request.headers.get("hx-request")
-            else None,
-        )
+
+        def record(request: Any, requests: list[str] = requests) -> None:
+            if request.headers.get("hx-request"):
+                requests.append(request.url)
+
+        tab.on("request", record)
         try:
             tab.goto("/organizations/")
             # Arrow keys through a select make one request, once the user stops.

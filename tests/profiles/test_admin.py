@@ -229,7 +229,7 @@ def test_bulk_publish_writes_the_verifier_in_the_history(client: Client, root: U
     }
 
 
-def test_the_organization_changelist_links_and_sorts_a_company_without_an_english_name_by_its_japanese_one(  # noqa: E501
+def test_the_changelist_names_a_company_without_an_english_name_by_its_japanese_one(
     client: Client, root: User
 ) -> None:
     make_organization("43", name_en="Higo Precision")
@@ -239,7 +239,8 @@ def test_the_organization_changelist_links_and_sorts_a_company_without_an_englis
     url = reverse("admin:profiles_organization_changelist")
     response = client.get(url)
     names = [o.name_en or o.name_ja for o in response.context["cl"].result_list]
-    assert names.index("Aso Foods") < names.index("Higo Precision") < names.index("阿蘇精機株式会社")
+    aso, higo, japanese = "Aso Foods", "Higo Precision", "阿蘇精機株式会社"
+    assert names.index(aso) < names.index(higo) < names.index(japanese)
     body = response.content.decode()
     assert ">阿蘇精機株式会社</a>" in body
     assert ">-</a>" not in body
