@@ -194,6 +194,14 @@ def test_the_header_and_the_directory_search_fit_the_top_of_a_phone(
             # The filters open in their drawer, above the results.
             tab.locator("#filters-drawer > summary").click()
             expect(tab.locator("#filter-kind")).to_be_visible()
+
+            # From 360 px up the bar keeps to one line, the menu beside the language switch.
+            tab.set_viewport_size({"width": 360, "height": 740})
+            menu_box = tab.locator("#site-menu > summary").bounding_box()
+            switch = tab.locator(".language-switch").bounding_box()
+            assert menu_box["x"] + menu_box["width"] <= switch["x"], (menu_box, switch)
+            assert abs(menu_box["y"] - switch["y"]) < 10
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 360
         finally:
             context.close()
 
