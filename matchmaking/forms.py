@@ -49,7 +49,11 @@ class LoginForm(ThrottleMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         # Usernames are email addresses, stored in lower case.
         self.fields["username"].label = _("Email")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        # Set input_type, not attrs["type"]: the template writes input_type first, so a
+        # second type attribute would be ignored and phones would show no email keyboard.
+        widget = self.fields["username"].widget
+        widget.input_type = "email"
+        widget.attrs.update({"autocomplete": "email"})
 
     def clean_username(self) -> str:
         return str(self.cleaned_data.get("username", "")).strip().lower()

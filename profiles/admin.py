@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -59,11 +60,16 @@ class PrefectureScopedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
 
+# EDINET companies often have no English name: the English name, else the Japanese one, so no
+# row is linked through "-" and the nameless ones do not all sort first.
+NAME_EN_OR_JA = Coalesce(NullIf("name_en", Value("")), "name_ja")
+
+
 @admin.register(Organization)
 class OrganizationAdmin(PrefectureScopedAdmin):
     form = OrganizationAdminForm
     list_display = [
-        "name_en",
+        "display_name",
         "name_ja",
         "kind",
         "prefecture",
@@ -83,6 +89,7 @@ class OrganizationAdmin(PrefectureScopedAdmin):
     ]
     search_fields = ["name_en", "name_ja", "external_id", "keywords"]
     list_select_related = ["prefecture"]
+    ordering = [NAME_EN_OR_JA.asc(), "pk"]
     autocomplete_fields = ["municipality", "industries"]
     filter_horizontal = ["partnership_types", "languages"]
     readonly_fields = [
@@ -95,6 +102,11 @@ class OrganizationAdmin(PrefectureScopedAdmin):
     ]
     actions = ["publish", "archive", "mark_verified"]
     date_hierarchy = "updated_at"
+
+    @admin.display(description=_("name"), ordering=NAME_EN_OR_JA)
+    def display_name(self, organization: Organization) -> str:
+        return organization.name_en or organization.name_ja
+
     fieldsets = [
         (
             None,

@@ -171,6 +171,11 @@ class OrganizationForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         if "creation_key" in self.fields and not self.instance.pk:
             self.fields["creation_key"].initial = uuid.uuid4()
+        # Each text box says its language, whatever the page's (WCAG 3.1.2).
+        for language in ("en", "ja"):
+            for name in ["name_" + language, *Organization.bilingual_fields(language)]:
+                if name in self.fields:
+                    self.fields[name].widget.attrs["lang"] = language
 
     def clean_prefecture(self) -> Prefecture:
         prefecture: Prefecture = self.cleaned_data["prefecture"]

@@ -103,6 +103,11 @@ class DirectoryFilters:
     def active(self) -> bool:
         return bool(self.params(sort="relevance", page=1))
 
+    @property
+    def filter_count(self) -> int:
+        """How many filters narrow the list (the text query, sort and page are not filters)."""
+        return len(self.params(q="", sort="relevance", page=1))
+
 
 @dataclass(frozen=True)
 class FilterOptions:

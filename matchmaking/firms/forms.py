@@ -45,8 +45,10 @@ class FirmProfileForm(forms.ModelForm):
         ).order_by("sort_key")
         self.fields["industries"].widget.attrs["size"] = 12
         self.fields["target_prefectures"].widget.attrs["size"] = 8
-        for name in ForeignFirm.bilingual_fields("ja"):
-            self.fields[name].widget.attrs["lang"] = "ja"
+        # Each text box says its language, whatever the page's (WCAG 3.1.2).
+        for language in ("en", "ja"):
+            for name in ForeignFirm.bilingual_fields(language):
+                self.fields[name].widget.attrs["lang"] = language
 
     def clean_country(self) -> str:
         country = str(self.cleaned_data["country"]).strip().upper()

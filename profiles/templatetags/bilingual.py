@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -35,3 +36,26 @@ def localized(obj: Any, field: str, language: str | None = None) -> Localized:
         if text.strip():
             return Localized(text, code)
     return Localized("", first)
+
+
+def _is_japanese(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x9FFF  # kanji
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF66 <= code <= 0xFF9F  # half-width katakana
+    )
+
+
+@register.filter
+def lang_of(text: object) -> str:
+    """Return "ja" for a text with any kana or kanji in it, else "en": for lang attributes on
+    names and keywords, which may be in either language whatever the page's."""
+    return "ja" if any(_is_japanese(char) for char in str(text)) else "en"
+
+
+@register.filter
+def lang_span(text: object) -> str:
+    """Wrap a name or keyword in a span that says its language (WCAG 3.1.2)."""
+    return format_html('<span lang="{}">{}</span>', lang_of(text), text)

@@ -273,3 +273,24 @@ def test_the_history_holds_one_change_per_version(root: User) -> None:
     OrganizationChange.objects.create(organization=organization, via="admin", version=2)
     with pytest.raises(IntegrityError), transaction.atomic():
         OrganizationChange.objects.create(organization=organization, via="import", version=2)
+
+
+def test_the_changelist_names_a_company_without_an_english_name_by_its_japanese_one(
+    client: Client, root: User
+) -> None:
+    make_organization("43", name_en="Higo Precision")
+    make_organization("43", name_en="", name_ja="阿蘇精機株式会社")
+    make_organization("43", name_en="Aso Foods")
+    client.force_login(root)
+    url = reverse("admin:profiles_organization_changelist")
+    response = client.get(url)
+    names = [o.name_en or o.name_ja for o in response.context["cl"].result_list]
+    aso, higo, japanese = "Aso Foods", "Higo Precision", "阿蘇精機株式会社"
+    assert names.index(aso) < names.index(higo) < names.index(japanese)
+    body = response.content.decode()
+    assert ">阿蘇精機株式会社</a>" in body
+    assert ">-</a>" not in body
+    # The column sorts the other way too.
+    response = client.get(url, {"o": "-1"})
+    names = [o.name_en or o.name_ja for o in response.context["cl"].result_list]
+    assert names.index("阿蘇精機株式会社") < names.index("Higo Precision")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,16 @@ class IntroductionRequestForm(forms.ModelForm):
             "proposal": _("What your firm proposes to this organization, and why them."),
             "questions": _("What you need to know before you meet."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A required radio group needs no blank choice: it would be a bogus option.
+        language = self.fields["preferred_language"]
+        language.choices = [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in language.choices  # type: ignore[attr-defined]
+            if value != ""
+        ]
 
 
 class TransitionForm(forms.Form):
