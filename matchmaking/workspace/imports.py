@@ -22,7 +22,12 @@ from matchmaking.workspace.access import (
 )
 from profiles import exporting
 from profiles.forms import ImportUploadForm
-from profiles.importing.jobs import import_job_commit, import_job_retry, import_job_start
+from profiles.importing.jobs import (
+    import_job_cancel,
+    import_job_commit,
+    import_job_retry,
+    import_job_start,
+)
 from profiles.models import ImportJob, Organization
 
 CONTENT_TYPES = {
@@ -108,6 +113,17 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job.refresh_from_db()  # with the content, deferred above
     retry = import_job_retry(job=job, user=curator(request))
     return redirect("workspace:import_job", pk=retry.pk)
+
+
+@require_POST
+@curator_required
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.can_cancel and import_job_cancel(job=job):
+        messages.success(request, _("The import was cancelled; nothing was written."))
+    else:
+        messages.error(request, _("Only an import that has not started can be cancelled."))
+    return redirect("workspace:import_job", pk=pk)
 
 
 @require_GET

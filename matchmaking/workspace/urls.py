@@ -35,6 +35,7 @@ urlpatterns = [
     path("import/upload/", imports.import_upload, name="import_upload"),
     path("import/jobs/<int:pk>/", imports.import_job, name="import_job"),
     path("import/jobs/<int:pk>/commit/", imports.import_commit, name="import_commit"),
+    path("import/jobs/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
     path("import/jobs/<int:pk>/retry/", imports.import_retry, name="import_retry"),
     path("import/template.<str:file_format>", imports.import_template, name="import_template"),
     path("export/", imports.export, name="export"),

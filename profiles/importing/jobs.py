@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import User
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone, translation
 
 from profiles.importing.service import organizations_import
@@ -25,24 +25,48 @@ def import_job_start(
 
     Not atomic on purpose: the job row must be committed before a worker looks for it.
     """
-    from profiles.tasks import run_import_job
-
     job = ImportJob.objects.create(
         user=user, file_name=file_name[:255], content=content, mode=mode, language=language
     )
+    return _enqueue(job)
+
+
+def _enqueue(job: ImportJob) -> ImportJob:
+    from profiles.tasks import run_import_job
+
     run_import_job.enqueue(job.pk)
     job.refresh_from_db()
     return job
 
 
 def import_job_commit(*, job: ImportJob, user: User) -> ImportJob:
-    """Commit the file a clean preview was made from: the same bytes, validated again."""
-    return import_job_start(
-        user=user,
-        file_name=job.file_name,
-        content=bytes(job.content),
-        mode=ImportJob.Mode.COMMIT,
-        language=job.language,
+    """Commit the file a clean preview was made from: the same bytes, validated again.
+
+    A preview is committed once: a second click, or two at once, gets the first's job.
+    """
+    with transaction.atomic():
+        preview = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if preview.commit_job_id is not None:
+            return ImportJob.objects.get(pk=preview.commit_job_id)
+        commit = ImportJob.objects.create(
+            user=user,
+            file_name=preview.file_name,
+            content=bytes(preview.content),
+            mode=ImportJob.Mode.COMMIT,
+            language=preview.language,
+        )
+        preview.commit_job = commit
+        preview.save(update_fields=["commit_job"])
+    # After the commit of this transaction: a worker must find the job row.
+    return _enqueue(commit)
+
+
+def import_job_cancel(*, job: ImportJob) -> bool:
+    """Cancel a job no worker has taken yet; False if one took it meanwhile."""
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.QUEUED).update(
+            state=ImportJob.State.CANCELLED, finished_at=timezone.now()
+        )
     )
 
 

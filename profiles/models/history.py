@@ -107,6 +107,7 @@ class ImportJob(models.Model):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,6 +130,15 @@ class ImportJob(models.Model):
     # Last sign of life of the worker running the job (see HEARTBEAT_SECONDS).
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # A preview's commit: one per preview, so a double click commits the file once.
+    commit_job = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preview",
+        verbose_name=_("commit"),
+    )
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -142,7 +152,13 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}
+        return self.state in {self.State.DONE, self.State.FAILED, self.State.CANCELLED}
+
+    @property
+    def can_cancel(self) -> bool:
+        """A job no worker has taken yet (a running one is past stopping: it finishes or
+        fails, all or nothing)."""
+        return self.state == self.State.QUEUED
 
     @property
     def can_retry(self) -> bool:

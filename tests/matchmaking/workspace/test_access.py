@@ -354,7 +354,8 @@ NOT_CURATION = {
     "workspace:organization_validate_new": "test_the_live_validation_matrix",
     "workspace:organization_validate": "test_the_live_validation_matrix",
     "workspace:import_commit": "part of 'import a row'",
-    "workspace:import_retry": "the uploader's own job only (test_import_jobs.py)",
+    "workspace:import_retry": "the uploader's own job only (importing/test_jobs.py)",
+    "workspace:import_cancel": "the uploader's own job only (test_an_import_is_cancelled_...)",
     "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
     "api-openapi": "public API description",
 }
@@ -402,6 +403,7 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("import_job", {"pk": job.pk}),
         ("import_commit", {"pk": job.pk}),
         ("import_retry", {"pk": job.pk}),
+        ("import_cancel", {"pk": job.pk}),
         ("import_template", {"file_format": "csv"}),
         ("export", {}),
         ("directory_export", {}),

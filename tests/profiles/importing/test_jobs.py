@@ -151,3 +151,54 @@ def test_the_worker_stamps_its_job_when_it_claims_it_and_as_rows_are_checked(
     import_job_run(job.pk)
     job.refresh_from_db()
     assert job.heartbeat_at is not None and job.heartbeat_at >= before
+
+
+def _clean_preview(user: User) -> ImportJob:
+    preview = ImportJob.objects.create(
+        user=user, file_name="k.csv", content=SAMPLE.read_bytes(), mode="dry_run"
+    )
+    import_job_run(preview.pk)
+    preview.refresh_from_db()
+    assert preview.can_commit
+    return preview
+
+
+def test_a_double_clicked_commit_commits_the_file_once(client: Client, aiko: User) -> None:
+    preview = _clean_preview(aiko)
+    client.force_login(aiko)
+    url = reverse("workspace:import_commit", args=[preview.pk])
+    first, second = client.post(url), client.post(url)
+    commit = ImportJob.objects.get(mode="commit")
+    assert first["Location"] == second["Location"]
+    assert first["Location"] == reverse("workspace:import_job", args=[commit.pk])
+    assert (commit.state, commit.report["created"]) == ("done", 11)
+    assert Organization.objects.count() == 11
+
+
+def test_an_import_is_cancelled_before_a_worker_takes_it_and_never_runs(
+    client: Client, aiko: User, ben: User
+) -> None:
+    job = ImportJob.objects.create(
+        user=aiko, file_name="k.csv", content=SAMPLE.read_bytes(), mode="commit"
+    )
+    url = reverse("workspace:import_cancel", args=[job.pk])
+    client.force_login(ben)
+    assert client.post(url).status_code == 404  # only the uploader's own job
+    client.force_login(aiko)
+    page = client.get(reverse("workspace:import_job", args=[job.pk])).content.decode()
+    assert "Cancel this import" in page
+    client.post(url)
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.CANCELLED and job.is_finished
+    import_job_run(job.pk)  # the worker that was handed it finds nothing to claim
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.CANCELLED
+    assert Organization.objects.count() == 0
+
+
+def test_a_running_import_cannot_be_cancelled(client: Client, aiko: User) -> None:
+    job = running_job(aiko, silent_for=0)
+    client.force_login(aiko)
+    client.post(reverse("workspace:import_cancel", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.RUNNING
