@@ -23,6 +23,7 @@ __all__ = ["FitParams"]
 from matchmaking.ranker.text import Analyzer, normalize
 
 RELEVANT = 2  # graded 0-3; "relevant" for MRR and recall means 2 or 3
+JAPANESE_NEEDS_PREFIX = "ja-need-"  # the Japanese needs of issue 15
 
 Ranker = Callable[[str], list[str]]  # query text -> external ids, best first
 
