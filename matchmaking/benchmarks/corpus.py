@@ -25,7 +25,13 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
 from matchmaking.ranker import Document, FitParams, GlossaryConcept, Index
-from matchmaking.ranker.fit import FittedMatrix, serving_index
+from matchmaking.ranker.fit import (
+    FittedMatrix,
+    ngram_mask,
+    normalise_rows,
+    serving_index,
+    split_roles,
+)
 from matchmaking.ranker.fit import analyse as analyse_texts
 
 CACHE_FORMAT = 1
@@ -72,11 +78,16 @@ def prune(
 
 def assemble(corpus: Corpus, params: FitParams) -> Index:
     """The ranker's serving index from the analysed corpus: the rest of `ranker.fit`."""
-    vocabulary, counts = prune(corpus.vocabulary, corpus.counts, params)
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
-    matrix = transformer.fit_transform(counts).tocsr()
-    dropped = sorted(set(corpus.vocabulary) - set(vocabulary))
-    fitted = FittedMatrix(vocabulary, matrix, transformer.idf_, dropped)
+    analysed, counts, roles = split_roles(corpus.vocabulary, corpus.counts)
+    vocabulary, counts = prune(analysed, counts, params)
+    transformer = TfidfTransformer(norm=None, use_idf=True, smooth_idf=True, sublinear_tf=False)
+    matrix = normalise_rows(
+        transformer.fit_transform(counts).tocsr(),
+        ngram_mask(vocabulary),
+        params.analysis.ngram_share,
+    )
+    dropped = sorted(set(analysed) - set(vocabulary))
+    fitted = FittedMatrix(vocabulary, matrix, transformer.idf_, dropped, roles=roles)
     return serving_index(fitted, corpus.documents, corpus.concepts, params)
 
 

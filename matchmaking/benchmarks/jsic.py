@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import random
 import re
@@ -63,14 +64,18 @@ class Example:
 
 
 def load_industries(path: Path) -> list[Industry]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [
-            Industry(
-                row["code"], row["parent"], row["name_ja"], row["name_en"], row["description_ja"]
-            )
-            for row in csv.DictReader(handle)
-            if row["level"] == "industry"
-        ]
+    """The four-digit industries from jsic14_ja_en.csv (or fixtures/reference/industries.json,
+    the same table)."""
+    if path.suffix == ".json":
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    return [
+        Industry(row["code"], row["parent"], row["name_ja"], row["name_en"], row["description_ja"])
+        for row in rows
+        if row["level"] == "industry"
+    ]
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -294,7 +299,8 @@ class Report:
             a, b = r.ranker, r.baseline
             out.append(
                 f"{task:6} {a.queries:5d}  {a.mrr:6.3f}  {b.mrr:6.3f}  {a.recall:6.3f}  "
-                f"{b.recall:6.3f}  {a.ndcg:6.3f}  {b.ndcg:6.3f}  {r.ratio:8.2f}x"
+                f"{b.recall:6.3f}  {a.ndcg:6.3f}  {b.ndcg:6.3f}  "
+                + (f"{r.ratio:8.2f}x" if r.baseline.mrr else f"{'n/a':>9}")
             )
         return out
 
@@ -339,7 +345,8 @@ def markdown(
     for task, r in report.tasks.items():
         a, b = r.ranker, r.baseline
         rows.append(
-            f"| {task} | {a.queries} | {a.mrr:.3f} | {b.mrr:.3f} | {r.ratio:.2f}× | "
+            f"| {task} | {a.queries} | {a.mrr:.3f} | {b.mrr:.3f} | "
+            f"{f'{r.ratio:.2f}×' if b.mrr else 'n/a'} | "
             f"{a.recall:.3f} | {b.recall:.3f} | {a.ndcg:.3f} | {b.ndcg:.3f} |"
         )
     return (
@@ -382,8 +389,6 @@ def rank_through_commands(
     The directory's own published organizations are archived for the run (inside the same
     transaction), so the corpus is exactly the 1,473 industries.
     """
-    import json
-
     from django.core.management import call_command
     from django.db import transaction
     from django.test import override_settings
