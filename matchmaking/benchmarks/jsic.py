@@ -327,6 +327,22 @@ def evaluate(
     return report
 
 
+def markdown_rows(report: Report, *, label: str = "") -> list[str]:
+    rows = [
+        "| task | queries | MRR@10 ranker | MRR@10 bigram | ratio | Recall@10 ranker | "
+        "Recall@10 bigram | nDCG@10 ranker | nDCG@10 bigram |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for task, r in report.tasks.items():
+        a, b = r.ranker, r.baseline
+        rows.append(
+            f"| {label}{task} | {a.queries} | {a.mrr:.3f} | {b.mrr:.3f} | "
+            f"{f'{r.ratio:.2f}×' if b.mrr else 'n/a'} | "
+            f"{a.recall:.3f} | {b.recall:.3f} | {a.ndcg:.3f} | {b.ndcg:.3f} |"
+        )
+    return rows
+
+
 def markdown(
     report: Report,
     *,
@@ -337,18 +353,7 @@ def markdown(
     extra: Sequence[str] = (),
 ) -> str:
     """The report as docs/benchmarks/jsic.md."""
-    rows = [
-        "| task | queries | MRR@10 ranker | MRR@10 bigram | ratio | Recall@10 ranker | "
-        "Recall@10 bigram | nDCG@10 ranker | nDCG@10 bigram |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for task, r in report.tasks.items():
-        a, b = r.ranker, r.baseline
-        rows.append(
-            f"| {task} | {a.queries} | {a.mrr:.3f} | {b.mrr:.3f} | "
-            f"{f'{r.ratio:.2f}×' if b.mrr else 'n/a'} | "
-            f"{a.recall:.3f} | {b.recall:.3f} | {a.ndcg:.3f} | {b.ndcg:.3f} |"
-        )
+    rows = markdown_rows(report)
     return (
         "\n".join(
             [

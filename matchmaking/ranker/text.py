@@ -381,7 +381,8 @@ class AnalysisOptions:
     # Character bigrams of Japanese runs as a second feature space: each document's and
     # query's words and n-grams are l2-normalised apart and weighted so that a score is
     # (1 - ngram_share) × word cosine + ngram_share × n-gram cosine. Keeps the partial-word
-    # matches that segmentation loses (名刺入れ → 名刺, 入れ; 袋物). 0: words only.
+    # matches that segmentation loses (a compound kept whole shares characters, not a word,
+    # with its neighbours). 0: words only.
     ngram_share: float = 0.5
     ngram_longest: int = 2  # n-grams from 2 up to this many characters
     # Also the short units (Sudachi split mode A) of a compound that mode C keeps whole,

@@ -137,9 +137,21 @@ class Command(BaseCommand):
                 corpus: dict(zip(texts, rank(corpus, texts), strict=True))
                 for corpus, texts in merged.items()
             }
-            report = jsic.evaluate(
-                industries, asked, lambda corpus, texts: [answers[corpus][t] for t in texts]
-            )
+
+            def answered(corpus: str, texts: list[str]) -> list[jsic.Ranked]:
+                return [answers[corpus][t] for t in texts]
+
+            report = jsic.evaluate(industries, asked, answered)
+            # The same answers scored on each half of a 2-fold split of the examples (the
+            # folds that tuning used: docs/ranker.md), to show the spread between halves.
+            folds = [
+                jsic.evaluate(
+                    industries,
+                    {t: q for t, q in jsic.questions(industries, part).items() if t != "en2ja"},
+                    answered,
+                )
+                for part in jsic.split(examples)
+            ]
         if options["json"]:
             self.stdout.write(
                 json.dumps(
@@ -152,6 +164,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("\n".join(report.lines()))
+            for name, fold in zip("AB", folds, strict=True):
+                self.stdout.write(f"fold {name} of the examples:")
+                self.stdout.write("\n".join(fold.lines()[2:]))
         if options["jsic_report"] != "-":
             skipped = sum(1 for e in examples if e.code not in {i.code for i in industries})
             command = "python manage.py " + " ".join(["bench_quality", *sys.argv[2:]])
@@ -164,6 +179,15 @@ class Command(BaseCommand):
                 extra=[
                     f"{skipped} examples name a group or major group rather than one of the "
                     "1,473 industries and are left out (all of them excluded_from_XXXX rows).",
+                    "",
+                    "The same answers on each half of the 2-fold split of the examples "
+                    "(`jsic.split`, seed 15) that the tuning used (docs/ranker.md):",
+                    "",
+                    *[
+                        line
+                        for name, fold in zip("AB", folds, strict=True)
+                        for line in [*jsic.markdown_rows(fold, label=f"fold {name}: "), ""]
+                    ],
                 ],
             )
             path = Path(options["jsic_report"])
