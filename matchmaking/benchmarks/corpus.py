@@ -29,12 +29,14 @@ from matchmaking.ranker.fit import (
     FittedMatrix,
     ngram_mask,
     normalise_rows,
+    prune_columns,
     serving_index,
     split_roles,
 )
 from matchmaking.ranker.fit import analyse as analyse_texts
+from matchmaking.ranker.text import is_ngram
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the analysis of issue 15 (bigram space, role evidence, JMdict all)
 
 
 @dataclass
@@ -67,11 +69,10 @@ def analyse(
 def prune(
     vocabulary: list[str], counts: sp.csr_matrix, params: FitParams
 ) -> tuple[list[str], sp.csr_matrix]:
-    """Drop the corpus stop words exactly as `fit_matrix` does (max_df with its floor)."""
-    limit = max(params.max_df * counts.shape[0], params.max_df_floor)
+    """Drop the corpus stop words and too common n-grams exactly as `fit_matrix` does."""
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    if (document_frequency > limit).any():
-        kept = np.flatnonzero(document_frequency <= limit)
+    kept, _, _ = prune_columns(vocabulary, document_frequency, counts.shape[0], params)
+    if len(kept) < len(vocabulary):
         return [vocabulary[i] for i in kept], counts[:, kept].tocsr()
     return vocabulary, counts
 
@@ -86,8 +87,12 @@ def assemble(corpus: Corpus, params: FitParams) -> Index:
         ngram_mask(vocabulary),
         params.analysis.ngram_share,
     )
-    dropped = sorted(set(analysed) - set(vocabulary))
-    fitted = FittedMatrix(vocabulary, matrix, transformer.idf_, dropped, roles=roles)
+    pruned = set(analysed) - set(vocabulary)
+    dropped = sorted(t for t in pruned if not is_ngram(t))
+    discarded = sorted(t for t in pruned if is_ngram(t))
+    fitted = FittedMatrix(
+        vocabulary, matrix, transformer.idf_, dropped, roles=roles, discarded=discarded
+    )
     return serving_index(fitted, corpus.documents, corpus.concepts, params)
 
 

@@ -152,7 +152,9 @@ def _params(index: Index) -> FitParams:
 def _rows(index: Index, documents: Sequence[Document]) -> tuple[list[_Row], list[int]]:
     """Vectorise documents with the fitted model (TfidfTransformer's arithmetic)."""
     params = _params(index)
-    dropped = set(index.meta.get("dropped_features", ()))
+    dropped = set(index.meta.get("dropped_features", ())) | set(
+        index.meta.get("dropped_ngrams", ())
+    )
     frequencies = [term_frequencies(doc.fields, index.analyzer, params) for doc in documents]
     # Role evidence is not a feature: it gives the document its roles (as fit_matrix does).
     roles = []

@@ -80,6 +80,9 @@ class FitParams:
     # about a fit, while its long postings are what a query spends its time on.
     max_df: float = 0.2
     max_df_floor: int = 2000
+    # Character n-grams in more than this share of the organizations (and more than
+    # max_df_floor) are dropped outright: at 100k they were most of the postings.
+    ngram_max_df: float = 0.05
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +91,7 @@ class FitParams:
             "analysis": asdict(self.analysis),
             "max_df": self.max_df,
             "max_df_floor": self.max_df_floor,
+            "ngram_max_df": self.ngram_max_df,
         }
 
 
@@ -272,6 +276,7 @@ class FittedMatrix:
     common_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     common_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     roles: np.ndarray | None = None  # per document, bits of text.ROLE_BITS
+    discarded: list[str] = field(default_factory=list)  # n-grams too common to keep at all
 
 
 def fit_matrix(
@@ -284,13 +289,14 @@ def fit_matrix(
     terms, counts = analyse([doc.fields for doc in documents], concepts, params, workers=workers)
     terms, counts, roles = split_roles(terms, counts)
     shape = counts.shape
-    limit = max(params.max_df * len(documents), params.max_df_floor)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
+    kept, common_columns, discarded_columns = prune_columns(
+        terms, document_frequency, len(documents), params
+    )
     dropped: list[str] = []
+    discarded = [terms[i] for i in discarded_columns]
     common = sp.csc_matrix((shape[0], 0), dtype=np.float64)
-    if (document_frequency > limit).any():
-        kept = np.flatnonzero(document_frequency <= limit)
-        common_columns = np.flatnonzero(document_frequency > limit)
+    if len(kept) < shape[1]:
         dropped = [terms[i] for i in common_columns]
         common = counts[:, common_columns].tocsc()
         common.sort_indices()
@@ -308,6 +314,26 @@ def fit_matrix(
         common.indptr.astype(np.int64),
         common.indices.astype(np.int32),
         roles,
+        discarded,
+    )
+
+
+def prune_columns(
+    terms: Sequence[str], document_frequency: np.ndarray, documents: int, params: FitParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns to score; the corpus stop words (words in more than max_df of the
+    documents, kept as plain postings so that the directory still finds them); and the
+    n-grams in more than ngram_max_df of them, dropped outright (a word of the query still
+    matches: an n-gram that common says nothing and only lengthens the postings). Both
+    limits have the same floor, so a small directory keeps everything."""
+    ngram = ngram_mask(terms)
+    word_limit = max(params.max_df * documents, params.max_df_floor)
+    ngram_limit = max(params.ngram_max_df * documents, params.max_df_floor)
+    over = document_frequency > np.where(ngram, ngram_limit, word_limit)
+    return (
+        np.flatnonzero(~over),
+        np.flatnonzero(over & ~ngram),
+        np.flatnonzero(over & ngram),
     )
 
 
@@ -388,7 +414,11 @@ def serving_index(
         facets=Facets.from_documents(ordered),
         concepts=concepts,
         analysis=params.analysis,
-        meta={"params": params.as_dict(), "dropped_features": fitted.dropped},
+        meta={
+            "params": params.as_dict(),
+            "dropped_features": fitted.dropped,
+            "dropped_ngrams": fitted.discarded,
+        },
         common_indptr=fitted.common_indptr,
         common_indices=common_indices,
         roles=fitted.roles[order] if fitted.roles is not None and len(documents) else None,

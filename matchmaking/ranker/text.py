@@ -420,6 +420,7 @@ class Analyzer:
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
+        self._ngrams: dict[str, Counter[str]] = {}
         # The gloss features of each word in the table met so far, ready to add.
         self._glosses: dict[str, tuple[str, ...]] = {}
 
@@ -471,7 +472,14 @@ class Analyzer:
                 if mode != "bigram":
                     counts.update(self._japanese_run(run))
                 if ngrams:
-                    counts.update(japanese_bigrams(run, self.options.ngram_longest))
+                    grams = self._ngrams.get(run)
+                    if grams is None:
+                        if len(self._ngrams) >= RUN_CACHE_SIZE:
+                            self._ngrams.clear()
+                        grams = self._ngrams[run] = Counter(
+                            japanese_bigrams(run, self.options.ngram_longest)
+                        )
+                    counts.update(grams)
             if mode == "bigram" and self.glossary is not None:
                 found = self.glossary.in_japanese_text(text)
                 counts.update(CONCEPT_PREFIX + k for k in found)

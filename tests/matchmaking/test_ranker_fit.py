@@ -17,6 +17,7 @@ from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_voca
 from matchmaking.ranker import Document, FitParams, GlossaryConcept
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
 from matchmaking.ranker.text import (
+    BIGRAM_PREFIX,
     CONCEPT_PREFIX,
     AnalysisOptions,
     Analyzer,
@@ -72,8 +73,12 @@ def plain_fit_matrix(
     terms = list(vocabulary)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
     limit = max(params.max_df * len(documents), params.max_df_floor)
-    kept = np.flatnonzero(document_frequency <= limit)
-    common_columns = np.flatnonzero(document_frequency > limit)
+    ngram_limit = max(params.ngram_max_df * len(documents), params.max_df_floor)
+    ngram = np.array([t.startswith(BIGRAM_PREFIX) for t in terms])
+    over = np.where(ngram, document_frequency > ngram_limit, document_frequency > limit)
+    kept = np.flatnonzero(~over)
+    # Too common words stay as plain postings; too common n-grams go altogether.
+    common_columns = np.flatnonzero(over & ~ngram)
     common = counts[:, common_columns].tocsc()
     common.sort_indices()
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
