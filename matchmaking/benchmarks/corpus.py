@@ -25,10 +25,18 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
 from matchmaking.ranker import Document, FitParams, GlossaryConcept, Index
-from matchmaking.ranker.fit import FittedMatrix, serving_index
+from matchmaking.ranker.fit import (
+    FittedMatrix,
+    ngram_mask,
+    normalise_rows,
+    prune_columns,
+    serving_index,
+    split_roles,
+)
 from matchmaking.ranker.fit import analyse as analyse_texts
+from matchmaking.ranker.text import is_ngram
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the analysis of issue 15 (bigram space, role evidence, JMdict all)
 
 
 @dataclass
@@ -61,22 +69,30 @@ def analyse(
 def prune(
     vocabulary: list[str], counts: sp.csr_matrix, params: FitParams
 ) -> tuple[list[str], sp.csr_matrix]:
-    """Drop the corpus stop words exactly as `fit_matrix` does (max_df with its floor)."""
-    limit = max(params.max_df * counts.shape[0], params.max_df_floor)
+    """Drop the corpus stop words and too common n-grams exactly as `fit_matrix` does."""
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    if (document_frequency > limit).any():
-        kept = np.flatnonzero(document_frequency <= limit)
+    kept, _, _ = prune_columns(vocabulary, document_frequency, counts.shape[0], params)
+    if len(kept) < len(vocabulary):
         return [vocabulary[i] for i in kept], counts[:, kept].tocsr()
     return vocabulary, counts
 
 
 def assemble(corpus: Corpus, params: FitParams) -> Index:
     """The ranker's serving index from the analysed corpus: the rest of `ranker.fit`."""
-    vocabulary, counts = prune(corpus.vocabulary, corpus.counts, params)
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
-    matrix = transformer.fit_transform(counts).tocsr()
-    dropped = sorted(set(corpus.vocabulary) - set(vocabulary))
-    fitted = FittedMatrix(vocabulary, matrix, transformer.idf_, dropped)
+    analysed, counts, roles = split_roles(corpus.vocabulary, corpus.counts)
+    vocabulary, counts = prune(analysed, counts, params)
+    transformer = TfidfTransformer(norm=None, use_idf=True, smooth_idf=True, sublinear_tf=False)
+    matrix = normalise_rows(
+        transformer.fit_transform(counts).tocsr(),
+        ngram_mask(vocabulary),
+        params.analysis.ngram_share,
+    )
+    pruned = set(analysed) - set(vocabulary)
+    dropped = sorted(t for t in pruned if not is_ngram(t))
+    discarded = sorted(t for t in pruned if is_ngram(t))
+    fitted = FittedMatrix(
+        vocabulary, matrix, transformer.idf_, dropped, roles=roles, discarded=discarded
+    )
     return serving_index(fitted, corpus.documents, corpus.concepts, params)
 
 

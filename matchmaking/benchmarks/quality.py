@@ -23,6 +23,7 @@ __all__ = ["FitParams"]
 from matchmaking.ranker.text import Analyzer, normalize
 
 RELEVANT = 2  # graded 0-3; "relevant" for MRR and recall means 2 or 3
+JAPANESE_NEEDS_PREFIX = "ja-need-"  # the Japanese needs of issue 15
 
 Ranker = Callable[[str], list[str]]  # query text -> external ids, best first
 
@@ -181,10 +182,20 @@ def systems(
     documents: Sequence[Document], concepts: list[GlossaryConcept], *, boost: float
 ) -> dict[str, Ranker]:
     shipped = FitParams()
-    no_glossary = replace(shipped, analysis=AnalysisOptions(concepts=False))
-    no_dictionary = replace(shipped, analysis=AnalysisOptions(dictionary="off"))
-    bigram = replace(shipped, analysis=AnalysisOptions(japanese="bigram"))
-    both = replace(shipped, analysis=AnalysisOptions(japanese="both"))
+    options = shipped.analysis
+    no_glossary = replace(shipped, analysis=replace(options, concepts=False))
+    no_dictionary = replace(shipped, analysis=replace(options, dictionary="off"))
+    # One feature space each, as measured before issue 15.
+    bigram = replace(shipped, analysis=replace(options, japanese="bigram", ngram_share=0.0))
+    both = replace(shipped, analysis=replace(options, japanese="both", ngram_share=0.0))
+    words_only = replace(shipped, analysis=replace(options, ngram_share=0.0))
+    no_roles = replace(shipped, analysis=replace(options, roles=0.0))
+    before = replace(
+        shipped,
+        analysis=replace(
+            options, ngram_share=0.0, short_units=0.0, roles=0.0, dictionary="common"
+        ),
+    )
     # The first guess, before measuring: what an organization offers weighs most.
     offers_first = replace(
         shipped,
@@ -204,7 +215,10 @@ def systems(
         "without JMdict glosses": ranker_system(documents, concepts, no_dictionary, boost=boost),
         "without regional boost": ranker_system(documents, concepts, shipped, boost=0.0),
         "Japanese as char bigrams": ranker_system(documents, concepts, bigram, boost=boost),
-        "Japanese Sudachi + bigrams": ranker_system(documents, concepts, both, boost=boost),
+        "Sudachi + bigrams, 1 space": ranker_system(documents, concepts, both, boost=boost),
+        "without n-gram space": ranker_system(documents, concepts, words_only, boost=boost),
+        "without roles": ranker_system(documents, concepts, no_roles, boost=boost),
+        "as before issue 15": ranker_system(documents, concepts, before, boost=boost),
         "offers-first weights": ranker_system(documents, concepts, offers_first, boost=boost),
         "plain word TF-IDF": plain_words(documents),
         "character-bigram TF-IDF": char_bigrams(documents),

@@ -7,9 +7,9 @@ other filters applied but not its own, so the visitor sees the alternatives.
 
 The search index (the ranker's, the one suggestions come from) answers the text search and
 every count in memory, so a page costs one small query for its rows however many
-organizations there are; it follows edits within seconds (`matchmaking.search.selectors`).
-Until a first index is built, the database answers instead (`profiles.search`): the same
-filters, matching by substring.
+organizations there are; it follows edits within seconds (`matchmaking.search`). The text
+is analysed once, by the ranker's analyzer. Only while a large directory's first index is
+being built (`selectors.served_index`) does the database list and count, without text.
 """
 
 from __future__ import annotations

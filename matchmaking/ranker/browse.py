@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
-from matchmaking.ranker.index import Index
+from matchmaking.ranker.index import Index, role_factors
 
 SINGLE_FACETS = ("kinds", "regions", "prefectures")
 # Listings without a text kept per index: the directory's landing page and its filters
@@ -36,7 +36,7 @@ class _Part:
     ids: np.ndarray
     matched: np.ndarray  # bool: live and matching the text
     scores: np.ndarray  # float32 cosine similarity (zero without a text)
-    factors: np.ndarray | None  # the regional boost per document (None: no boost)
+    factors: np.ndarray | None  # regional boost × role factor per document (None: none)
 
 
 @dataclass
@@ -105,7 +105,10 @@ def _parts(index: Index, text: str, regional_boost: float) -> list[_Part]:
         for feature in common:
             hit[index.common_postings(feature)] = True
         matched &= hit
-    factors = index.boost_factors(regional_boost) if regional_boost else None
+    # The regional boost and the role factor, as Index.search applies them.
+    roles = query.roles if query is not None else 0
+    fitted_factors = index.factors(regional_boost, roles)
+    factors = fitted_factors if len(fitted_factors) else None
     parts = [_Part(index.facets, index.ids, matched, fitted_scores, factors)]
     segment = index.segment
     if segment is not None and len(segment):
@@ -118,6 +121,9 @@ def _parts(index: Index, text: str, regional_boost: float) -> list[_Part]:
             scores = np.zeros(len(segment), np.float32)
             hit = np.ones(len(segment), dtype=bool)
         factors = boost_factors(segment.facets, regional_boost) if regional_boost else None
+        if roles and index.analysis.roles > 0:
+            found = role_factors(segment.roles, roles, index.analysis.roles)
+            factors = found if factors is None else factors * found
         parts.append(_Part(segment.facets, segment.ids, hit, scores, factors))
     return parts
 

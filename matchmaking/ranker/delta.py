@@ -21,11 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import scipy.sparse as sp
 
 from matchmaking.ranker import kernels
 from matchmaking.ranker.facets import Facets, Filters, boost_factors, facet_mask
-from matchmaking.ranker.fit import Document, FitParams, term_frequencies
+from matchmaking.ranker.fit import Document, FitParams, normalise_rows, term_frequencies
 from matchmaking.ranker.index import Index
+from matchmaking.ranker.text import ROLE_BITS, ROLE_PREFIX
 
 
 @dataclass
@@ -53,6 +55,10 @@ class Segment:
 
     def __len__(self) -> int:
         return len(self.documents)
+
+    @property
+    def roles(self) -> np.ndarray:
+        return np.array([doc.roles for doc in self.documents], dtype=np.uint16)
 
     def boost_factors(self, regional_boost: float) -> np.ndarray:
         """As Index.boost_factors, for the delta's documents (cached: a segment never
@@ -144,11 +150,21 @@ def _params(index: Index) -> FitParams:
     )
 
 
-def _rows(index: Index, documents: Sequence[Document]) -> list[_Row]:
+def _rows(index: Index, documents: Sequence[Document]) -> tuple[list[_Row], list[int]]:
     """Vectorise documents with the fitted model (TfidfTransformer's arithmetic)."""
     params = _params(index)
-    dropped = set(index.meta.get("dropped_features", ()))
+    dropped = set(index.meta.get("dropped_features", ())) | set(
+        index.meta.get("dropped_ngrams", ())
+    )
     frequencies = [term_frequencies(doc.fields, index.analyzer, params) for doc in documents]
+    # Role evidence is not a feature: it gives the document its roles (as fit_matrix does).
+    roles = []
+    for tf in frequencies:
+        evidence = {f: tf.pop(f) for f in [f for f in tf if f.startswith(ROLE_PREFIX)]}
+        best = max(evidence.values(), default=0.0)
+        roles.append(
+            sum(ROLE_BITS[f[len(ROLE_PREFIX) :]] for f, v in evidence.items() if v >= 0.5 * best)
+        )
     # Features the fit never saw join the vocabulary, with idf from this batch's counts.
     unseen: dict[str, int] = {}
     for tf in frequencies:
@@ -161,20 +177,21 @@ def _rows(index: Index, documents: Sequence[Document]) -> list[_Row]:
         idf = [math.log((1 + n) / (1 + unseen[f])) + 1 for f in added]
         index.extend_vocabulary(added, np.array(idf, dtype=np.float32))
     rows = []
+    share = index.analysis.ngram_share
     for tf in frequencies:
         pairs = sorted((index.term_ids[f], v) for f, v in tf.items() if f in index.term_ids)
         terms = np.array([t for t, _ in pairs], dtype=np.int32)
         values = np.array([v for _, v in pairs], dtype=np.float64) * index.idf[terms]
-        norm = math.sqrt(float(values @ values)) if len(values) else 0.0
+        if share > 0 and len(terms):
+            # As fit_matrix: words and n-grams l2-normalised apart, then weighted.
+            row = sp.csr_matrix((values, terms, [0, len(terms)]), shape=(1, len(index.vocabulary)))
+            values = normalise_rows(row, index.ngram_terms, share).data
+        else:
+            norm = math.sqrt(float(values @ values)) if len(values) else 0.0
+            values = values / norm if norm > 0 else values
         common = sorted(index.common_terms[f] for f in tf if f in index.common_terms)
-        rows.append(
-            (
-                terms,
-                (values / norm if norm > 0 else values).astype(np.float32),
-                np.array(common, dtype=np.int32),
-            )
-        )
-    return rows
+        rows.append((terms, values.astype(np.float32), np.array(common, dtype=np.int32)))
+    return rows, roles
 
 
 def apply_edits(
@@ -192,7 +209,8 @@ def apply_edits(
     segment = index.segment.without(changed) if index.segment is not None else None
     documents = segment.documents if segment is not None else []
     rows = [segment.row(j) for j in range(len(segment))] if segment is not None else []
-    for doc, row in zip(upserts, _rows(index, upserts), strict=True):
-        documents.append(replace(doc, fields={}))
+    new_rows, roles = _rows(index, upserts)
+    for doc, row, role in zip(upserts, new_rows, roles, strict=True):
+        documents.append(replace(doc, fields={}, roles=role))
         rows.append(row)
     index.set_segment(_segment(documents, rows) if documents else None)

@@ -20,17 +20,29 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from matchmaking.ranker.facets import Facets
 from matchmaking.ranker.index import Index
 from matchmaking.ranker.text import (
     CONCEPT_PREFIX,
     GLOSS_PREFIX,
+    HEAD_PREFIX,
+    ROLE_BITS,
+    ROLE_FIELDS,
+    ROLE_PREFIX,
+    UNIT_PREFIX,
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
     GlossaryMatcher,
+    is_ngram,
+    role_words,
+    stored_feature,
 )
+
+FOLDED_PREFIXES = (GLOSS_PREFIX, UNIT_PREFIX, HEAD_PREFIX)
+ROLE_SHARE = 0.5
 
 FIELDS = ("name", "description", "offers", "seeks", "keywords", "industries")
 
@@ -55,6 +67,7 @@ class Document:
     industries: tuple[str, ...] = ()
     partnership_types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    roles: int = 0  # set by the fit (bits of text.ROLE_BITS), kept for delta documents
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,9 @@ class FitParams:
     # about a fit, while its long postings are what a query spends its time on.
     max_df: float = 0.2
     max_df_floor: int = 2000
+    # Character n-grams in more than this share of the organizations (and more than
+    # max_df_floor) are dropped outright: at 100k they were most of the postings.
+    ngram_max_df: float = 0.05
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +91,7 @@ class FitParams:
             "analysis": asdict(self.analysis),
             "max_df": self.max_df,
             "max_df_floor": self.max_df_floor,
+            "ngram_max_df": self.ngram_max_df,
         }
 
 
@@ -100,21 +117,48 @@ def term_frequencies(
 ) -> dict[str, float]:
     """One document's weighted term frequencies: Σ over fields of weight × (1 + log count)."""
     frequencies: dict[str, float] = {}
-    gloss_weight = params.analysis.dictionary_weight
+    options = params.analysis
+    roles = role_words(options.more_roles) if options.roles > 0 else {}
     for name, text in fields.items():
         weight = params.field_weights.get(name, 0.0)
         if weight <= 0 or not text:
             continue
+        says_role = name in ROLE_FIELDS
         for feature, count in analyzer.features(text).items():
             # 1 + log 1 is exactly 1: most features occur once in a field.
             tf = weight if count == 1 else weight * (1.0 + math.log(count))
             if feature.startswith(CONCEPT_PREFIX):
                 tf *= params.concept_weight
-            elif feature.startswith(GLOSS_PREFIX):
-                feature = feature[len(GLOSS_PREFIX) :]
-                tf *= gloss_weight
+            elif feature.startswith(FOLDED_PREFIXES):
+                feature, share = stored_feature(feature, options)
+                tf *= share
             frequencies[feature] = frequencies.get(feature, 0.0) + tf
+            role = roles.get(feature) if says_role else None
+            if role is not None:
+                # Evidence of a role, taken out of the features by `split_roles`.
+                key = ROLE_PREFIX + role
+                frequencies[key] = frequencies.get(key, 0.0) + weight
     return frequencies
+
+
+def split_roles(
+    terms: list[str], counts: sp.csr_matrix
+) -> tuple[list[str], sp.csr_matrix, np.ndarray]:
+    """Take the role evidence out of the term frequencies: each document's roles are those
+    with at least half the evidence of its best-attested role (bits of ROLE_BITS)."""
+    columns = [i for i, t in enumerate(terms) if t.startswith(ROLE_PREFIX)]
+    roles = np.zeros(counts.shape[0], dtype=np.uint16)
+    if not columns:
+        return terms, counts, roles
+    evidence = counts[:, columns].toarray()
+    best = evidence.max(axis=1, keepdims=True)
+    named = (evidence > 0) & (evidence >= ROLE_SHARE * best)
+    for j, column in enumerate(columns):
+        roles[named[:, j]] |= ROLE_BITS[terms[column][len(ROLE_PREFIX) :]]
+    kept = np.array([i for i, t in enumerate(terms) if not t.startswith(ROLE_PREFIX)])
+    counts = counts[:, kept].tocsr()
+    counts.sort_indices()
+    return [terms[i] for i in kept], counts, roles
 
 
 def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: FitParams) -> _Chunk:
@@ -231,6 +275,8 @@ class FittedMatrix:
     # score, but the directory still finds "manufacturing" where it is written.
     common_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     common_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    roles: np.ndarray | None = None  # per document, bits of text.ROLE_BITS
+    discarded: list[str] = field(default_factory=list)  # n-grams too common to keep at all
 
 
 def fit_matrix(
@@ -241,21 +287,25 @@ def fit_matrix(
     workers: int = 1,
 ) -> FittedMatrix:
     terms, counts = analyse([doc.fields for doc in documents], concepts, params, workers=workers)
+    terms, counts, roles = split_roles(terms, counts)
     shape = counts.shape
-    limit = max(params.max_df * len(documents), params.max_df_floor)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
+    kept, common_columns, discarded_columns = prune_columns(
+        terms, document_frequency, len(documents), params
+    )
     dropped: list[str] = []
+    discarded = [terms[i] for i in discarded_columns]
     common = sp.csc_matrix((shape[0], 0), dtype=np.float64)
-    if (document_frequency > limit).any():
-        kept = np.flatnonzero(document_frequency <= limit)
-        common_columns = np.flatnonzero(document_frequency > limit)
+    if len(kept) < shape[1]:
         dropped = [terms[i] for i in common_columns]
         common = counts[:, common_columns].tocsc()
         common.sort_indices()
         counts = counts[:, kept]
         terms = [terms[i] for i in kept]
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
-    matrix = transformer.fit_transform(counts).tocsr()
+    transformer = TfidfTransformer(norm=None, use_idf=True, smooth_idf=True, sublinear_tf=False)
+    matrix = normalise_rows(
+        transformer.fit_transform(counts).tocsr(), ngram_mask(terms), params.analysis.ngram_share
+    )
     return FittedMatrix(
         terms,
         matrix,
@@ -263,7 +313,58 @@ def fit_matrix(
         dropped,
         common.indptr.astype(np.int64),
         common.indices.astype(np.int32),
+        roles,
+        discarded,
     )
+
+
+def prune_columns(
+    terms: Sequence[str], document_frequency: np.ndarray, documents: int, params: FitParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns to score; the corpus stop words (words in more than max_df of the
+    documents, kept as plain postings so that the directory still finds them); and the
+    n-grams in more than ngram_max_df of them, dropped outright (a word of the query still
+    matches: an n-gram that common says nothing and only lengthens the postings). Both
+    limits have the same floor, so a small directory keeps everything."""
+    ngram = ngram_mask(terms)
+    word_limit = max(params.max_df * documents, params.max_df_floor)
+    ngram_limit = max(params.ngram_max_df * documents, params.max_df_floor)
+    over = document_frequency > np.where(ngram, ngram_limit, word_limit)
+    return (
+        np.flatnonzero(~over),
+        np.flatnonzero(over & ~ngram),
+        np.flatnonzero(over & ngram),
+    )
+
+
+def block_scales(ngram_share: float) -> tuple[float, float]:
+    """What a unit vector of words and one of n-grams are multiplied by, so that a dot
+    product is (1 - share) × word cosine + share × n-gram cosine."""
+    return math.sqrt(1.0 - ngram_share), math.sqrt(ngram_share)
+
+
+def ngram_mask(terms: Sequence[str]) -> np.ndarray:
+    return np.array([is_ngram(t) for t in terms], dtype=bool)
+
+
+def normalise_rows(matrix: sp.csr_matrix, ngram: np.ndarray, ngram_share: float) -> sp.csr_matrix:
+    """l2-normalise each row (TfidfTransformer's norm, bit for bit), or with n-grams as a
+    second feature space (`ngram`: which columns), each row's words and n-grams apart,
+    scaled by `block_scales`."""
+    matrix = sp.csr_matrix(matrix, dtype=np.float64)
+    if ngram_share <= 0 or not ngram.any():
+        return normalize(matrix, norm="l2", copy=False)
+    words_scale, ngram_scale = block_scales(ngram_share)
+    in_ngram = ngram[matrix.indices]
+    blocks = []
+    for keep, scale in ((~in_ngram, words_scale), (in_ngram, ngram_scale)):
+        block = matrix.copy()
+        block.data = np.where(keep, block.data, 0.0)
+        block.eliminate_zeros()
+        blocks.append(scale * normalize(block, norm="l2", copy=False))
+    combined = sp.csr_matrix(blocks[0] + blocks[1])
+    combined.sort_indices()
+    return combined
 
 
 def fit(
@@ -313,7 +414,12 @@ def serving_index(
         facets=Facets.from_documents(ordered),
         concepts=concepts,
         analysis=params.analysis,
-        meta={"params": params.as_dict(), "dropped_features": fitted.dropped},
+        meta={
+            "params": params.as_dict(),
+            "dropped_features": fitted.dropped,
+            "dropped_ngrams": fitted.discarded,
+        },
         common_indptr=fitted.common_indptr,
         common_indices=common_indices,
+        roles=fitted.roles[order] if fitted.roles is not None and len(documents) else None,
     )

@@ -27,18 +27,29 @@ import numpy as np
 from matchmaking.ranker import kernels
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
 from matchmaking.ranker.text import (
+    BIGRAM_PREFIX,
     CONCEPT_PREFIX,
-    GLOSS_PREFIX,
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
     GlossaryMatcher,
+    has_japanese,
+    is_ngram,
+    role_bits,
+    stored_feature,
 )
 
 if TYPE_CHECKING:
     from matchmaking.ranker.delta import Segment
 
 FORMAT = 1
+# What an index stored before each analysis option was fitted with.
+_BEFORE_OPTIONS: dict[str, Any] = {
+    "dictionary": "off",
+    "ngram_share": 0.0,
+    "short_units": 0.0,
+    "roles": 0.0,
+}
 
 
 MAX_RANGES = 64  # beyond this many runs of positions, a filter checks every posting
@@ -88,6 +99,32 @@ class QueryVector:
     terms: np.ndarray  # vocabulary ids
     weights: np.ndarray  # float32, l2-normalised
     common: tuple[str, ...] = ()  # corpus stop words in the text: they match, never score
+    # The query's Japanese words: an n-gram that matched is explained by the word it is in.
+    words: tuple[str, ...] = ()
+    roles: int = 0  # the roles the query names (bits of text.ROLE_BITS)
+
+
+def _ngrams_as_words(found: list[Contribution], words: tuple[str, ...]) -> list[Contribution]:
+    """Name each matched n-gram by the shortest word of the query that holds it (summing
+    their weights), and leave out those that lie across words: explanations show words and
+    concepts, never raw n-grams."""
+    merged: dict[str, float] = {}
+    for contribution in found:
+        feature = contribution.feature
+        if feature.startswith(BIGRAM_PREFIX):
+            ngram = feature[len(BIGRAM_PREFIX) :]
+            holders = [w for w in words if ngram in w]
+            if not holders:
+                continue
+            feature = min(holders, key=len)
+        merged[feature] = merged.get(feature, 0.0) + contribution.weight
+    return [Contribution(feature, weight) for feature, weight in merged.items()]
+
+
+def role_factors(document_roles: np.ndarray, roles: int, boost: float) -> np.ndarray:
+    """1 + boost for the documents with a role among `roles`, 1 for the others."""
+    matches = (document_roles & np.uint16(roles)) != 0
+    return np.where(matches, np.float32(1.0 + boost), np.float32(1.0)).astype(np.float32)
 
 
 class Index:
@@ -108,6 +145,7 @@ class Index:
         common_indptr: np.ndarray | None = None,
         common_indices: np.ndarray | None = None,
         glosses: dict[str, tuple[str, ...]] | None = None,
+        roles: np.ndarray | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.term_ids = {term: i for i, term in enumerate(vocabulary)}
@@ -124,7 +162,10 @@ class Index:
         # The JMdict glosses travel with the index: a web process never reads jamdict-data.
         self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis, glosses)
         self.meta = meta
+        self._ngram: np.ndarray | None = None
+        self.roles = roles if roles is not None else np.zeros(len(ids), dtype=np.uint16)
         self._boosts: dict[float, np.ndarray] = {}
+        self._factors: dict[tuple[float, int], np.ndarray] = {}
         self._masks: dict[Filters, _Plan] = {}
         # browse's listings without a text, by filters (they change only with the index).
         self.listings: dict[tuple[Any, ...], Any] = {}
@@ -158,6 +199,7 @@ class Index:
             self.term_ids[feature] = len(self.vocabulary)
             self.vocabulary.append(feature)
         self.idf = np.concatenate([self.idf, idf.astype(np.float32)])
+        self._ngram = None
         self.indptr = np.concatenate(
             [self.indptr, np.full(len(features), self.indptr[-1], dtype=self.indptr.dtype)]
         )
@@ -202,28 +244,55 @@ class Index:
         }
         return [concept for concept in self.concepts if concept.key in keys]
 
+    @property
+    def ngram_terms(self) -> np.ndarray:
+        """Which vocabulary entries are character n-grams (the second feature space)."""
+        if self._ngram is None:
+            self._ngram = np.array([is_ngram(t) for t in self.vocabulary], dtype=bool)
+        return self._ngram
+
     def vectorize(self, text: str) -> QueryVector:
         tfs: dict[int, float] = {}
         common: set[str] = set()
-        gloss_weight = self.analysis.dictionary_weight
-        for feature, count in self.analyzer.features(text).items():
+        options = self.analysis
+        analysed = self.analyzer.features(text)
+        for feature, count in analysed.items():
             tf = 1.0 + math.log(count)
-            if feature.startswith(GLOSS_PREFIX):
-                feature = feature[len(GLOSS_PREFIX) :]
-                tf *= gloss_weight
+            feature, share = stored_feature(feature, options)
+            tf *= share
             term = self.term_ids.get(feature)
             if term is not None:
                 tfs[term] = tfs.get(term, 0.0) + tf
             elif feature in self.common_terms:
                 common.add(feature)
-        terms = list(tfs)
+        terms = np.array(list(tfs), dtype=np.int64)
         vector = np.array([tf * float(self.idf[t]) for t, tf in tfs.items()], dtype=np.float64)
-        norm = math.sqrt(float(vector @ vector)) if len(vector) else 0.0
-        if norm > 0:
-            vector /= norm
-        return QueryVector(
-            np.array(terms, dtype=np.int64), vector.astype(np.float32), tuple(sorted(common))
-        )
+        roles = 0
+        if options.roles > 0:
+            roles = role_bits(
+                (stored_feature(f, options)[0] for f in analysed), more=options.more_roles
+            )
+        words: tuple[str, ...] = ()
+        if options.ngram_share > 0 and len(terms):
+            from matchmaking.ranker.fit import block_scales
+
+            words_scale, ngram_scale = block_scales(options.ngram_share)
+            ngram = self.ngram_terms[terms]
+            for block, scale in ((~ngram, words_scale), (ngram, ngram_scale)):
+                norm = math.sqrt(float(vector[block] @ vector[block]))
+                if norm > 0:
+                    vector[block] *= scale / norm
+            if ngram.any():
+                words = tuple(
+                    f
+                    for f in analysed
+                    if not f.startswith((CONCEPT_PREFIX, BIGRAM_PREFIX)) and has_japanese(f)
+                )
+        else:
+            norm = math.sqrt(float(vector @ vector)) if len(vector) else 0.0
+            if norm > 0:
+                vector /= norm
+        return QueryVector(terms, vector.astype(np.float32), tuple(sorted(common)), words, roles)
 
     def scores(self, query: QueryVector) -> np.ndarray:
         """Cosine similarity of every document with the query (float32), from its postings."""
@@ -280,6 +349,22 @@ class Index:
             factors = self._boosts[regional_boost] = boost_factors(self.facets, regional_boost)
         return factors
 
+    def factors(self, regional_boost: float, roles: int) -> np.ndarray:
+        """The regional boost's factors times 1 + `analysis.roles` for the documents that
+        have a role the query names (empty: no factor at all)."""
+        if not roles or self.analysis.roles <= 0:
+            return self.boost_factors(regional_boost) if regional_boost else kernels._EMPTY_FLOAT
+        key = (regional_boost, roles)
+        cached = self._factors.get(key)
+        if cached is None:
+            if len(self._factors) >= 256:
+                self._factors.clear()
+            cached = role_factors(self.roles, roles, self.analysis.roles)
+            if regional_boost:
+                cached = cached * self.boost_factors(regional_boost)
+            self._factors[key] = cached
+        return cached
+
     def _scratch(self, top: int) -> _Scratch:
         # Per thread, reused: select_top leaves the score array zeroed again.
         scratch: _Scratch | None = getattr(self._local, "scratch", None)
@@ -318,7 +403,7 @@ class Index:
     def _search_fitted(
         self, query: QueryVector, top: int, filters: Filters | None, regional_boost: float
     ) -> list[Hit]:
-        factors = self.boost_factors(regional_boost) if regional_boost else kernels._EMPTY_FLOAT
+        factors = self.factors(regional_boost, query.roles)
         scratch = self._scratch(top)
         scores = scratch.scores
         out = scratch.positions, scratch.final, scratch.base
@@ -341,6 +426,11 @@ class Index:
         ids = self.ids[kept].tolist()
         positions = kept.tolist()
         finals, bases = scratch.final[:found].tolist(), scratch.base[:found].tolist()
+        if query.roles and self.analysis.roles > 0:
+            # The role factor is part of the score; "unboosted" leaves out the regional boost
+            # only.
+            regional = self.boost_factors(regional_boost)[kept] if regional_boost else None
+            bases = (scratch.final[:found] / regional).tolist() if regional is not None else finals
         external = self.external_ids
         external_ids = [external[position] for position in positions]
         boosted = map(operator.gt, finals, bases)
@@ -361,6 +451,8 @@ class Index:
         base, positive = segment.scored(query.terms, query.weights, len(self.vocabulary), dense)
         if not positive:
             return []
+        if query.roles and self.analysis.roles > 0:
+            base = base * role_factors(segment.roles, query.roles, self.analysis.roles)
         final = base * segment.boost_factors(regional_boost) if regional_boost else base
         if filters:
             final = np.where(segment.mask(filters), final, 0)
@@ -405,6 +497,10 @@ class Index:
             for position, offset in zip(targets[found], at[found], strict=True):
                 value = weight * float(self.data[self.indptr[term] + offset])
                 per_document[int(position)].append(Contribution(self.vocabulary[term], value))
+        if self.analysis.ngram_share > 0:
+            per_document = {
+                p: _ngrams_as_words(found, query.words) for p, found in per_document.items()
+            }
         return [sorted(per_document[int(p)], key=lambda c: -c.weight)[:limit] for p in positions]
 
     def to_bytes(self) -> bytes:
@@ -440,6 +536,7 @@ class Index:
             "lying_dragon": f.lying_dragon,
             "common_indptr": self.common_indptr,
             "common_indices": self.common_indices,
+            "roles": self.roles,
         }
         for name in ("industries", "partnership_types", "languages"):
             facet: MultiFacet = getattr(f, name)
@@ -499,12 +596,13 @@ class Index:
             external_ids=header["external_ids"],
             facets=facets,
             concepts=concepts,
-            # An index stored before the JMdict glosses was fitted without them.
-            analysis=AnalysisOptions(**{"dictionary": "off", **header["analysis"]}),
+            # An index stored before an analysis option existed was fitted without it.
+            analysis=AnalysisOptions(**{**_BEFORE_OPTIONS, **header["analysis"]}),
             meta=header["meta"],
             common_indptr=arrays.get("common_indptr"),
             common_indices=arrays.get("common_indices"),
             glosses={k: tuple(v) for k, v in header.get("glosses", {}).items()},
+            roles=arrays.get("roles"),
         )
         if "segment_documents" in header:
             from matchmaking.ranker.delta import Segment

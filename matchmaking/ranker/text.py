@@ -16,6 +16,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,12 @@ CONCEPT_PREFIX = "§"
 GLOSS_PREFIX = "¶"
 RUN_CACHE_SIZE = 200_000
 BIGRAM_PREFIX = "²"
+# A short unit (split mode A) inside a longer compound: folded into the plain word at
+# `AnalysisOptions.short_units` when fitting and vectorising, like a gloss.
+UNIT_PREFIX = "¹"
+# The head of a Japanese noun compound, folded into the plain word at
+# `AnalysisOptions.heads`: what a compound names counts more than what it is about.
+HEAD_PREFIX = "³"
 
 JapaneseMode = Literal["sudachi", "bigram", "both"]
 DictionaryEntries = Literal["off", "common", "all"]
@@ -39,6 +46,69 @@ _JA_RUN = re.compile(f"[{_JA_CHAR}]+(?:[0-9a-z.]+[{_JA_CHAR}]+)*")
 _HAS_JA = re.compile(f"[{_JA_CHAR}]")
 EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 _KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
+
+# What an organization does with the things it names, after JSIC's own role structure:
+# divisions E (製造業), I (卸売業 50-55, 小売業 56-61), M (飲食店 76-77), L 71 (学術・開発
+# 研究機関), O (教育) and the service divisions, with their English equivalents. A need for
+# a distributor then prefers wholesalers, one for a supplier prefers makers. Only words that
+# the analysis keeps whole count (a Japanese term is matched by its Sudachi form).
+ROLE_PREFIX = "◇"
+ROLES: dict[str, tuple[str, ...]] = {
+    "make": (
+        "製造", "製造業", "製造業者", "メーカー", "製作", "製作所",
+        "manufacture", "manufacturer", "manufacturing", "maker", "producer", "supplier",
+        "factory", "oem",
+    ),
+    "wholesale": (
+        "卸売", "卸売り", "卸売業", "卸売業者", "卸", "問屋", "商社", "代理店",
+        "wholesale", "wholesaler", "distributor", "distribution", "trading", "importer",
+    ),
+    "retail": ("小売", "小売り", "小売業", "小売店", "retail", "retailer", "shop", "store"),
+    "food": ("飲食", "飲食店", "レストラン", "restaurant", "catering"),
+    "service": ("サービス", "サービス業", "service"),
+    "research": ("研究", "研究所", "研究機関", "research", "laboratory"),
+    "education": ("教育", "学校", "研修", "education", "school", "training"),
+}  # fmt: skip
+# The other activities JSIC's divisions name (D 建設業, H 運輸業, K 物品賃貸業, the repair
+# industries of R and E): measured as an extension (docs/ranker.md), off unless asked.
+MORE_ROLES: dict[str, tuple[str, ...]] = {
+    "construction": ("工事", "工事業", "建設", "施工", "construction", "contractor"),
+    "transport": ("運送", "運送業", "運輸", "輸送", "transport", "logistics", "shipping"),
+    "rental": ("賃貸", "賃貸業", "リース", "レンタル", "rental", "leasing"),
+    "repair": ("修理", "修理業", "補修", "repair"),
+}  # fmt: skip
+ROLE_BITS = {role: 1 << i for i, role in enumerate([*ROLES, *MORE_ROLES])}
+# The fields whose role words say what an organization is (what it seeks does not).
+ROLE_FIELDS = ("name", "description", "offers", "keywords", "industries")
+
+
+@functools.cache
+def role_words(more: bool = False) -> dict[str, str]:
+    """Each analysed form of a role word, with its role."""
+    found: dict[str, str] = {}
+    for role, terms in [*ROLES.items(), *(MORE_ROLES.items() if more else ())]:
+        for term in terms:
+            term = normalize(term)
+            if has_japanese(term):
+                words, _, _, _ = japanese_words(term)
+                forms = [*words, term] if len(words) == 1 else [term]
+            else:
+                forms = [stem(term)]
+            for form in forms:
+                found.setdefault(form, role)
+    return found
+
+
+def role_bits(features: Iterable[str], *, more: bool = False) -> int:
+    """The roles that a text's (stored) features name, as bits of ROLE_BITS."""
+    words = role_words(more)
+    bits = 0
+    for feature in features:
+        role = words.get(feature)
+        if role is not None:
+            bits |= ROLE_BITS[role]
+    return bits
+
 
 # Words that every profile uses and that say nothing about a fit.
 _DOMAIN_STOP_WORDS = {
@@ -73,6 +143,7 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
 # (こと, もの) do not.
 _JA_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 _JA_SKIP_SUBPOS = {"数詞", "代名詞", "非自立可能"}
+_JA_AFFIX_POS = {"接尾辞", "接頭辞"}
 _JA_STOP_WORDS = frozenset(
     {
         "する",
@@ -120,7 +191,7 @@ def _is_content(pos: tuple[str, ...]) -> bool:
     return pos[0] in _JA_CONTENT_POS and pos[1] not in _JA_SKIP_SUBPOS
 
 
-def _sudachi() -> tuple[Any, dict[int, bool]]:
+def _sudachi() -> tuple[Any, dict[int, int], Any]:
     """This thread's tokenizer and, per part-of-speech id, whether it carries content.
 
     One tokenizer per thread: a Sudachi tokenizer is not safe to share across threads.
@@ -132,36 +203,92 @@ def _sudachi() -> tuple[Any, dict[int, bool]]:
         from sudachipy import Dictionary, SplitMode
 
         dictionary = Dictionary(dict="core")
-        tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
-        state = _sudachi_local.state = (tokenizer, {})
+        tokenizer = dictionary.tokenizer(
+            mode=SplitMode.C, fields={"pos", "normalized_form", "split_a"}
+        )
+        state = _sudachi_local.state = (tokenizer, {}, SplitMode.A)
     return state
 
 
-def japanese_words(run: str) -> tuple[list[str], list[str]]:
-    """Content words (dictionary forms) and the surface of every token, in order."""
-    tokenizer, content = _sudachi()
+def japanese_words(
+    run: str, *, short_units: bool = False
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Content words (dictionary forms) and the surface of every token, in order; the
+    short units (split mode A) inside each compound that mode C keeps whole, when asked
+    (only those that differ from the compound); and the head of each noun compound.
+
+    Japanese compounds are right-headed: in ぶどう作農業 or ビスケット卸売業 the last noun
+    (農業, 卸売業) says what kind of thing or activity it is, the rest what it is about.
+    """
+    tokenizer, content, mode_a = _sudachi()
     words: list[str] = []
     surfaces: list[str] = []
+    units: list[str] = []
+    heads: list[str] = []
     add_word, add_surface = words.append, surfaces.append
+
+    def kind_of(morpheme: Any) -> int:
+        """0: no content, 1: a content word, 2: a content noun, 3: an affix (inside a
+        compound, never its head)."""
+        pos_id = morpheme.part_of_speech_id()
+        kind = content.get(pos_id)
+        if kind is None:
+            pos = morpheme.part_of_speech()
+            if pos[0] in _JA_AFFIX_POS:
+                kind = 3
+            elif _is_content(pos):
+                kind = 2 if pos[0] == "名詞" else 1
+            else:
+                kind = 0
+            content[pos_id] = kind
+        return kind
+
+    def content_word(morpheme: Any) -> str | None:
+        if kind_of(morpheme) not in (1, 2):
+            return None
+        word: str = morpheme.normalized_form().lower()
+        if word in _JA_STOP_WORDS or (len(word) == 1 and _KANA_ONLY.match(word)):
+            return None
+        return word
+
+    last_noun: str | None = None
     for morpheme in tokenizer.tokenize(run):
         add_surface(morpheme.surface())
-        pos_id = morpheme.part_of_speech_id()
-        is_content = content.get(pos_id)
-        if is_content is None:
-            is_content = content[pos_id] = _is_content(morpheme.part_of_speech())
-        if not is_content:
+        kind = kind_of(morpheme)
+        if kind == 3:
             continue
-        word = morpheme.normalized_form().lower()
-        if word in _JA_STOP_WORDS or (len(word) == 1 and _KANA_ONLY.match(word)):
+        word = content_word(morpheme)
+        if kind != 2 or word is None:
+            if last_noun is not None:
+                heads.append(last_noun)
+            last_noun = None
+        else:
+            last_noun = word
+        if word is None:
             continue
         add_word(word)
-    return words, surfaces
+        if short_units and len(morpheme.surface()) > 2:
+            parts = morpheme.split(mode_a)
+            if len(parts) > 1:
+                units.extend(
+                    w
+                    for w in map(content_word, parts)
+                    if w is not None and w != word and len(w) > 1
+                )
+    if last_noun is not None:
+        heads.append(last_noun)
+    return words, surfaces, units, heads
 
 
-def japanese_bigrams(run: str) -> list[str]:
+def japanese_bigrams(run: str, longest: int = 2) -> list[str]:
+    """Character n-grams of a Japanese run, from 2 up to `longest` characters."""
     if len(run) == 1:
         return [BIGRAM_PREFIX + run]
-    return [BIGRAM_PREFIX + run[i : i + 2] for i in range(len(run) - 1)]
+    return [
+        BIGRAM_PREFIX + run[i : i + n]
+        for n in range(2, longest + 1)
+        for i in range(len(run) - n + 1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -244,12 +371,30 @@ class AnalysisOptions:
     japanese: JapaneseMode = "sudachi"
     concepts: bool = True
     # JMdict glosses for Japanese words (`matchmaking.ranker.jmdict`): which entries, which
-    # parts of speech, and how much a gloss word counts against a real token. Common nouns
-    # at full weight measured best (docs/jmdict-findings.md).
-    dictionary: DictionaryEntries = "common"
+    # parts of speech, and how much a gloss word counts against a real token. Nouns at full
+    # weight (docs/jmdict-findings.md); all entries rather than the common ones since
+    # issue 15: MIC's JSIC examples name rarer things (docs/ranker.md).
+    dictionary: DictionaryEntries = "all"
     dictionary_pos: DictionaryPos = "nouns"
     dictionary_weight: float = 1.0
     dictionary_words: int = 6  # gloss words per Japanese word, first sense first
+    # Character bigrams of Japanese runs as a second feature space: each document's and
+    # query's words and n-grams are l2-normalised apart and weighted so that a score is
+    # (1 - ngram_share) × word cosine + ngram_share × n-gram cosine. Keeps the partial-word
+    # matches that segmentation loses (a compound kept whole shares characters, not a word,
+    # with its neighbours). 0: words only.
+    ngram_share: float = 0.5
+    ngram_longest: int = 2  # n-grams from 2 up to this many characters
+    # Also the short units (Sudachi split mode A) of a compound that mode C keeps whole,
+    # at this weight against the compound itself (卸売業 also gives 卸売り). 0: off: with
+    # the n-gram space it added nothing measurable (docs/ranker.md) and costs postings.
+    short_units: float = 0.0
+    # Role words (`ROLES`): a document whose text says it makes, wholesales, retails...
+    # what the query asks for scores × (1 + roles). 0: off.
+    roles: float = 0.5
+    more_roles: bool = False  # also MORE_ROLES
+    # Extra term frequency of the head (last noun) of each Japanese noun compound. 0: off.
+    heads: float = 0.0
 
 
 class Analyzer:
@@ -275,6 +420,7 @@ class Analyzer:
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
+        self._ngrams: dict[str, Counter[str]] = {}
         # The gloss features of each word in the table met so far, ready to add.
         self._glosses: dict[str, tuple[str, ...]] = {}
 
@@ -282,8 +428,12 @@ class Analyzer:
         """The run's content words, their JMdict glosses and glossary concepts (as features)."""
         cached = self._runs.get(run)
         if cached is None:
-            words, surfaces = japanese_words(run)
+            short = self.options.short_units > 0
+            words, surfaces, units, heads = japanese_words(run, short_units=short)
             features = words.copy()
+            features.extend(UNIT_PREFIX + unit for unit in units)
+            if self.options.heads > 0:
+                features.extend(HEAD_PREFIX + head for head in heads)
             if self.dictionary:
                 for word in words:
                     glosses = self._glosses.get(word)
@@ -306,11 +456,9 @@ class Analyzer:
         return cached
 
     def plain_features(self, text: str) -> set[str]:
-        """The text's features as stored in an index: gloss words folded into plain words."""
-        return {
-            f[len(GLOSS_PREFIX) :] if f.startswith(GLOSS_PREFIX) else f
-            for f in self.features(text)
-        }
+        """The text's features as stored in an index: gloss words and short units folded
+        into plain words."""
+        return {stored_feature(f, self.options)[0] for f in self.features(text)}
 
     def features(self, text: str) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -319,11 +467,19 @@ class Analyzer:
         text = normalize(text)
         if has_japanese(text):
             mode = self.options.japanese
+            ngrams = mode != "sudachi" or self.options.ngram_share > 0
             for run in _JA_RUN.findall(text):
                 if mode != "bigram":
                     counts.update(self._japanese_run(run))
-                if mode != "sudachi":
-                    counts.update(japanese_bigrams(run))
+                if ngrams:
+                    grams = self._ngrams.get(run)
+                    if grams is None:
+                        if len(self._ngrams) >= RUN_CACHE_SIZE:
+                            self._ngrams.clear()
+                        grams = self._ngrams[run] = Counter(
+                            japanese_bigrams(run, self.options.ngram_longest)
+                        )
+                    counts.update(grams)
             if mode == "bigram" and self.glossary is not None:
                 found = self.glossary.in_japanese_text(text)
                 counts.update(CONCEPT_PREFIX + k for k in found)
@@ -335,3 +491,19 @@ class Analyzer:
             counts.update(CONCEPT_PREFIX + k for k in self.glossary.in_words(words))
         counts.update(w for w in words if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())
         return counts
+
+
+def stored_feature(feature: str, options: AnalysisOptions) -> tuple[str, float]:
+    """The feature an analysed one is stored as, and the weight of its term frequency
+    (gloss words and short units fold into the plain words at their own weights)."""
+    if feature.startswith(GLOSS_PREFIX):
+        return feature[len(GLOSS_PREFIX) :], options.dictionary_weight
+    if feature.startswith(UNIT_PREFIX):
+        return feature[len(UNIT_PREFIX) :], options.short_units
+    if feature.startswith(HEAD_PREFIX):
+        return feature[len(HEAD_PREFIX) :], options.heads
+    return feature, 1.0
+
+
+def is_ngram(feature: str) -> bool:
+    return feature.startswith(BIGRAM_PREFIX)

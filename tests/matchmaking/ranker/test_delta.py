@@ -13,6 +13,7 @@ from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_voca
 from matchmaking.ranker import Document, Filters, FitParams, Index, fit
 from matchmaking.ranker.delta import apply_edits
 from matchmaking.ranker.fit import term_frequencies
+from matchmaking.ranker.text import is_ngram
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
@@ -76,20 +77,31 @@ def test_delta_scores_equal_tf_idf_cosine_with_the_fitted_idf(world) -> None:
     changed = [edited(documents[i], generator.query(40)) for i in (10, 20, 30)]
     apply_edits(index, upserts=changed)
     params = FitParams()
+    options = index.analysis
+    ngram = np.array([is_ngram(t) for t in index.vocabulary])
     rows = []
     for doc in changed:
         row = np.zeros(len(index.vocabulary))
         for feature, tf in term_frequencies(doc.fields, index.analyzer, params).items():
             if feature in index.term_ids:
                 row[index.term_ids[feature]] = tf * float(index.idf[index.term_ids[feature]])
-        rows.append(row / np.linalg.norm(row))
+        # Words and character n-grams: two spaces, each l2-normalised, then weighted.
+        for block, share in ((~ngram, 1 - options.ngram_share), (ngram, options.ngram_share)):
+            norm = np.linalg.norm(row[block])
+            if norm > 0:
+                row[block] *= np.sqrt(share) / norm
+        rows.append(row)
+    assert index.segment is not None
+    roles = {doc.id: doc.roles for doc in index.segment.documents}
+    assert any(roles.values())
     for text in [generator.query(60) for _ in range(20)]:
         query = index.vectorize(text)
         hits = {h.id: h.unboosted_score for h in index.search(query, top=len(index))}
         q = np.zeros(len(index.vocabulary))
         q[query.terms] = query.weights
         for doc, row in zip(changed, rows, strict=True):
-            assert hits.get(doc.id, 0.0) == pytest.approx(float(q @ row), abs=1e-6)
+            factor = 1 + options.roles if roles[doc.id] & query.roles else 1.0
+            assert hits.get(doc.id, 0.0) == pytest.approx(float(q @ row) * factor, abs=1e-6)
 
 
 def test_edits_rank_like_a_full_rebuild_except_for_idf_drift(world) -> None:

@@ -16,12 +16,24 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
 from matchmaking.ranker import Document, FitParams, GlossaryConcept
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
-from matchmaking.ranker.text import CONCEPT_PREFIX, GLOSS_PREFIX, Analyzer, GlossaryMatcher
+from matchmaking.ranker.text import (
+    BIGRAM_PREFIX,
+    CONCEPT_PREFIX,
+    AnalysisOptions,
+    Analyzer,
+    GlossaryMatcher,
+    stored_feature,
+)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 # A fifth of the documents is few enough that many features become corpus stop words, so
 # their postings are compared too.
-STOP_WORDS_TOO = FitParams(max_df_floor=0)
+# Character bigrams in the words' space (japanese="both"): the plain algorithm normalises
+# whole rows; the two-space normalisation is checked against a reference in test_ranker.py.
+# Role evidence never becomes a feature.
+STOP_WORDS_TOO = FitParams(
+    max_df_floor=0, analysis=AnalysisOptions(japanese="both", ngram_share=0.0)
+)
 
 
 def plain_term_frequencies(
@@ -36,9 +48,10 @@ def plain_term_frequencies(
             tf = weight * (1.0 + math.log(count))
             if feature.startswith(CONCEPT_PREFIX):
                 tf *= params.concept_weight
-            elif feature.startswith(GLOSS_PREFIX):
-                feature = feature[len(GLOSS_PREFIX) :]
-                tf *= params.analysis.dictionary_weight
+            else:
+                # JMdict glosses and short units fold into the plain word at their weight.
+                feature, share = stored_feature(feature, params.analysis)
+                tf *= share
             frequencies[feature] = frequencies.get(feature, 0.0) + tf
     return frequencies
 
@@ -60,8 +73,12 @@ def plain_fit_matrix(
     terms = list(vocabulary)
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
     limit = max(params.max_df * len(documents), params.max_df_floor)
-    kept = np.flatnonzero(document_frequency <= limit)
-    common_columns = np.flatnonzero(document_frequency > limit)
+    ngram_limit = max(params.ngram_max_df * len(documents), params.max_df_floor)
+    ngram = np.array([t.startswith(BIGRAM_PREFIX) for t in terms])
+    over = np.where(ngram, document_frequency > ngram_limit, document_frequency > limit)
+    kept = np.flatnonzero(~over)
+    # Too common words stay as plain postings; too common n-grams go altogether.
+    common_columns = np.flatnonzero(over & ~ngram)
     common = counts[:, common_columns].tocsc()
     common.sort_indices()
     transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from matchmaking.ranker import (
     fit,
 )
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
+from matchmaking.ranker.text import BIGRAM_PREFIX, has_japanese, is_ngram, role_bits
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
@@ -134,12 +136,27 @@ def corpus() -> tuple[Generator, list[Document], Index, FittedMatrix]:
         load_glossary(FIXTURES / "glossary.json"), load_vocabulary(FIXTURES), seed=7
     )
     documents = generator.documents(1500)
-    # The reference's scikit-learn query vector cannot fold JMdict glosses into their words
-    # (tests/matchmaking/ranker/test_jmdict.py checks that arithmetic).
-    params = FitParams(analysis=AnalysisOptions(dictionary="off"))
+    # The reference's scikit-learn query vector cannot fold JMdict glosses or short units
+    # into their words (tests/matchmaking/ranker/test_jmdict.py checks that arithmetic);
+    # the character n-grams (their own space) and the roles are checked here.
+    params = FitParams(analysis=AnalysisOptions(dictionary="off", short_units=0.0))
     index = Index.from_bytes(fit(documents, generator.concepts, params).to_bytes())
     fitted = fit_matrix(documents, generator.concepts, params)
     return generator, documents, index, fitted
+
+
+_UNIT_ROWS: dict[tuple[int, bool], np.ndarray] = {}
+
+
+def _unit_rows(fitted: FittedMatrix, block: np.ndarray) -> np.ndarray:
+    """The documents' rows restricted to one space, l2-normalised again (dense, cached)."""
+    key = (id(fitted), bool(block[0]))
+    if key not in _UNIT_ROWS:
+        rows = fitted.matrix[:, np.flatnonzero(block)].toarray()
+        norms = np.linalg.norm(rows, axis=1)
+        rows[norms > 0] /= norms[norms > 0, None]
+        _UNIT_ROWS[key] = rows
+    return _UNIT_ROWS[key]
 
 
 def reference_ranking(
@@ -150,21 +167,39 @@ def reference_ranking(
     filters: Filters,
     boost: float,
 ) -> np.ndarray:
-    """Score every document in float64 with scikit-learn, then filter: the slow, sure way."""
-    vectorizer = TfidfVectorizer(
-        analyzer=lambda t: list(index.analyzer.features(t).elements()),
-        vocabulary=fitted.vocabulary,
-        sublinear_tf=True,
-        lowercase=False,
-        norm="l2",
-        dtype=np.float64,
-    )
-    vectorizer.fit([""])
-    vectorizer.idf_ = fitted.idf
-    query = vectorizer.transform([text])
-    scores = (fitted.matrix @ query.T).toarray().ravel()
+    """Score every document in float64 with scikit-learn, then filter: the slow, sure way.
+
+    Words and character n-grams are two spaces: the score is (1 - share) × the cosine of
+    the words plus share × the cosine of the n-grams, times 1 + roles for a document with a
+    role that the query names.
+    """
+    options = index.analysis
+    features = list(index.analyzer.features(text).elements())
+    ngram = np.array([is_ngram(t) for t in fitted.vocabulary])
+    scores = np.zeros(len(documents))
+    for block, share in ((~ngram, 1 - options.ngram_share), (ngram, options.ngram_share)):
+        columns = np.flatnonzero(block)
+        vocabulary = [fitted.vocabulary[c] for c in columns]
+        if not vocabulary or share == 0:
+            continue
+        vectorizer = TfidfVectorizer(
+            analyzer=lambda _: features,
+            vocabulary=vocabulary,
+            sublinear_tf=True,
+            lowercase=False,
+            norm="l2",
+            dtype=np.float64,
+        )
+        vectorizer.fit([""])
+        vectorizer.idf_ = fitted.idf[columns]
+        query = vectorizer.transform([text])
+        scores += share * (_unit_rows(fitted, block) @ query.T.toarray()).ravel()
+    asked = role_bits(features)
+    assert fitted.roles is not None
     for i, d in enumerate(documents):
         scores[i] *= 1 + boost * ((not d.metropolitan) + d.lying_dragon)
+        if asked & int(fitted.roles[i]):
+            scores[i] *= 1 + options.roles
         keep = (
             (not filters.kinds or d.kind in filters.kinds)
             and (not filters.prefectures or d.prefecture in filters.prefectures)
@@ -199,7 +234,7 @@ def test_rankings_equal_an_exact_float64_scikit_learn_reference_on_200_queries(
     generator, documents, index, fitted = corpus
     at = {doc.id: i for i, doc in enumerate(documents)}  # the index orders by prefecture
     chooser = random.Random(11)
-    compared = 0
+    compared = with_roles = 0
     for number in range(240):
         text = generator.query(100) if number % 3 else generator.japanese_query(200)
         filters = chooser.choice(FILTER_CHOICES)
@@ -214,7 +249,9 @@ def test_rankings_equal_an_exact_float64_scikit_learn_reference_on_200_queries(
             assert hit.score == pytest.approx(score, abs=1e-5)
             assert reference[at[hit.id]] == pytest.approx(score, abs=1e-5)
         compared += bool(hits)
+        with_roles += bool(role_bits(index.analyzer.features(text)))
     assert compared >= 200
+    assert with_roles >= 20  # the role factor was exercised
 
 
 def test_filters_return_exactly_what_filtering_all_scores_returns(
@@ -253,3 +290,30 @@ def test_the_ranker_imports_no_django() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_explanations_name_the_words_that_partial_matches_came_from_never_ngrams() -> None:
+    purses = Document(
+        id=1,
+        external_id="purses",
+        fields={"offers": "ハンドバッグ、財布、札入れ、名刺入れなどの袋物を製造しています。"},
+        kind="company",
+        prefecture="43",
+        region="kyushu-okinawa",
+        metropolitan=False,
+        lying_dragon=False,
+    )
+    other = dataclasses.replace(
+        purses, id=2, external_id="other", fields={"offers": "精密金型の設計と製作"}
+    )
+    index = fit([purses, other], [ROBOTS, CHIPS])
+    query = index.vectorize("名刺ケースの卸売")
+    hits = index.search(query)
+    assert hits and hits[0].id == purses.id
+    found = index.contributions(query, [hits[0].position], limit=20)[0]
+    assert found and not any(c.feature.startswith(BIGRAM_PREFIX) for c in found)
+    reasons = Explainer([ROBOTS, CHIPS]).reasons(found, "ja")
+    terms = {r.term for r in reasons}
+    # Japanese reasons are the query's own words (English ones are JMdict glosses of them).
+    assert "名刺" in terms
+    assert {t for t in terms if has_japanese(t)} <= set(query.words)

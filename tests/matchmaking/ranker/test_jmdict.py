@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -85,8 +85,9 @@ def test_the_shipped_table_comes_from_jamdict_data() -> None:
 
 
 def test_a_japanese_word_brings_its_gloss_words_only_when_asked() -> None:
-    with_glosses = Analyzer(None, AnalysisOptions(concepts=False)).features("鋳造")
-    without = Analyzer(None, AnalysisOptions(concepts=False, dictionary="off")).features("鋳造")
+    words_only = AnalysisOptions(concepts=False, ngram_share=0.0)
+    with_glosses = Analyzer(None, words_only).features("鋳造")
+    without = Analyzer(None, replace(words_only, dictionary="off")).features("鋳造")
     assert GLOSS_PREFIX + "casting" in with_glosses
     assert set(without) == {"鋳造"}
 
@@ -125,7 +126,15 @@ def test_a_japanese_query_reaches_an_english_only_profile_through_jmdict() -> No
 
 
 def test_a_query_folds_gloss_words_into_the_plain_word_at_their_weight() -> None:
-    options = AnalysisOptions(concepts=False, dictionary_weight=0.5)
+    # Words only (no n-gram space, short units or roles): the arithmetic of the glosses.
+    options = AnalysisOptions(
+        concepts=False,
+        dictionary="common",
+        dictionary_weight=0.5,
+        ngram_share=0.0,
+        short_units=0.0,
+        roles=0.0,
+    )
     index = fit([FOUNDRY, TOURS, BREWERY], [], FitParams(analysis=options))
     query = index.vectorize("casting 鋳造")
     # "casting" once as a word (tf 1) and once as a gloss of 鋳造 (tf 0.5); 鋳造 itself tf 1;
@@ -150,7 +159,9 @@ def test_an_index_stored_before_the_glosses_keeps_them_off() -> None:
     index = fit([FOUNDRY, TOURS], [], FitParams(analysis=AnalysisOptions(dictionary="off")))
     index.analysis = OptionsBeforeJMdict()  # type: ignore[assignment]
     stored = Index.from_bytes(index.to_bytes())
-    assert stored.analysis == AnalysisOptions(dictionary="off")
+    assert stored.analysis == AnalysisOptions(
+        dictionary="off", ngram_share=0.0, short_units=0.0, roles=0.0
+    )
     assert not stored.analyzer.dictionary
 
 

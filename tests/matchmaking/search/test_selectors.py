@@ -40,8 +40,9 @@ def test_the_regional_boost_puts_the_kumamoto_lying_dragon_first(indexed: Any) -
     boosted = selectors.suggest(ROBOT_NEED)
     assert ids(boosted) == ["kumamoto-robots", "tokyo-robots"]
     assert boosted[0].boosted and not boosted[1].boosted
-    # Equal fit; without the boost the tie goes to Tokyo, listed first.
-    assert boosted[0].unboosted_score == pytest.approx(boosted[1].unboosted_score)
+    # The same offers; the names differ a little (肥後 has a JMdict gloss, "Higo", that
+    # 品川 lacks), so the fit is nearly equal and Tokyo's a shade better without the boost.
+    assert boosted[0].unboosted_score == pytest.approx(boosted[1].unboosted_score, rel=0.05)
     assert boosted[0].score == pytest.approx(boosted[0].unboosted_score * 1.2, rel=1e-5)
     unboosted = selectors.suggest(ROBOT_NEED, boost=False)
     assert ids(unboosted) == ["tokyo-robots", "kumamoto-robots"]
