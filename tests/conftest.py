@@ -15,7 +15,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
 
+from matchmaking.directory import listing
 from matchmaking.firms.models import FirmMember, ForeignFirm
+from matchmaking.search import selectors
 from matchmaking.search.store import index_cache
 from profiles import loaders
 from profiles.models import Curatorship, Organization, Prefecture
@@ -53,7 +55,11 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Forget login failures and rate limits between tests (the cache lives in the database)."""
+    """Forget login failures and rate limits between tests (the cache lives in the database),
+    and the per-process copies of reference data: read fresh by each test, they cannot
+    expire halfway through one (they live a minute), which made query counts flaky."""
+    listing._options = None
+    selectors._facet_rows = None
     yield
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames
