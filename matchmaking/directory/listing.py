@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from matchmaking.ranker import Filters, GlossaryConcept
 from matchmaking.ranker.browse import Listing
 from matchmaking.ranker.text import has_japanese
-from matchmaking.search.selectors import browse_directory, concepts_named
+from matchmaking.search.selectors import browse_directory
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture, Region
 from profiles.models.organizations import display_name_order
 
@@ -384,7 +384,7 @@ def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult
     """Return one page of published organizations and the count for every filter value."""
     listing = browse_directory(filters.q, index_filters(filters, options))
     if listing is not None:
-        return _browse_index(filters, options, concepts_named(filters.q), listing)
+        return _browse_index(filters, options, list(listing.concepts), listing)
     base = Organization.objects.published()
     if filters.q:
         base = base.none()

@@ -19,7 +19,8 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
-from matchmaking.ranker.index import Index, role_factors
+from matchmaking.ranker.index import Index, QueryVector, role_factors
+from matchmaking.ranker.text import GlossaryConcept
 
 SINGLE_FACETS = ("kinds", "regions", "prefectures")
 # Listings without a text kept per index: the directory's landing page and its filters
@@ -52,6 +53,8 @@ class Listing:
     metropolitan: np.ndarray
     counts: dict[str, dict[str, int]]  # filter name -> facet value -> documents
     dragons: int  # lying dragons among the documents, ignoring the lying-dragon filter
+    # The glossary concepts the text named, in glossary order ("also searched" in the page).
+    concepts: tuple[GlossaryConcept, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -92,15 +95,13 @@ class Listing:
         return self.ids[chosen], self.scores[chosen]
 
 
-def _parts(index: Index, text: str, regional_boost: float) -> list[_Part]:
-    # One analysis of the text: the scored terms, and the corpus stop words it holds.
-    query = index.vectorize(text) if text else None
+def _parts(index: Index, query: QueryVector | None, regional_boost: float) -> list[_Part]:
     common = query.common if query is not None else ()
     fitted_scores = (
         index.scores(query) if query is not None else np.zeros(len(index.ids), np.float32)
     )
     matched = index.live
-    if text:
+    if query is not None:
         hit = fitted_scores > 0
         for feature in common:
             hit[index.common_postings(feature)] = True
@@ -158,24 +159,28 @@ def browse(index: Index, text: str, filters: Filters, *, regional_boost: float =
     Ranked by cosine similarity times the regional boost (as `Index.search` ranks), then
     lying dragons first, then non-metropolitan prefectures, then index order.
     """
-    if text and index.analyzer.features(text):
-        return _browse(index, text, filters, regional_boost)
+    # One analysis of the text: the scored terms, the corpus stop words and the concepts.
+    query = index.vectorize(text) if text else None
+    if query is not None and query.content:
+        return _browse(index, query, filters, regional_boost)
     # No text, or none with content (only stop words): the whole directory, as with none.
     key = (filters, regional_boost)  # Index.set_segment (every edit) empties the cache
     listing: Listing | None = index.listings.get(key)
     if listing is None:
         if len(index.listings) >= CACHED_LISTINGS:
             index.listings.pop(next(iter(index.listings)))
-        listing = index.listings[key] = _browse(index, "", filters, regional_boost)
+        listing = index.listings[key] = _browse(index, None, filters, regional_boost)
     return listing
 
 
-def _browse(index: Index, text: str, filters: Filters, regional_boost: float) -> Listing:
+def _browse(
+    index: Index, query: QueryVector | None, filters: Filters, regional_boost: float
+) -> Listing:
     counts: dict[str, dict[str, int]] = {name: {} for name in (*SINGLE_FACETS, *MULTI_FACETS)}
     dragons = 0
     active = _active(filters)
     ids, scores, dragon_keys, metropolitan_keys = [], [], [], []
-    for part in _parts(index, text, regional_boost):
+    for part in _parts(index, query, regional_boost):
         size = len(part.ids)
         masks = {name: facet_mask(part.facets, _single(filters, name), size) for name in active}
         everything = part.matched.copy()
@@ -217,4 +222,5 @@ def _browse(index: Index, text: str, filters: Filters, regional_boost: float) ->
         np.concatenate(metropolitan_keys),
         counts,
         dragons,
+        tuple(c for c in index.concepts if query is not None and c.key in query.concepts),
     )

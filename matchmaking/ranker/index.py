@@ -102,6 +102,10 @@ class QueryVector:
     # The query's Japanese words: an n-gram that matched is explained by the word it is in.
     words: tuple[str, ...] = ()
     roles: int = 0  # the roles the query names (bits of text.ROLE_BITS)
+    # The glossary concepts the text names (keys), and whether it had any content at all
+    # (a text of stop words only has none): the directory reads both from this one analysis.
+    concepts: tuple[str, ...] = ()
+    content: bool = False
 
 
 def _ngrams_as_words(found: list[Contribution], words: tuple[str, ...]) -> list[Contribution]:
@@ -235,15 +239,6 @@ class Index:
         self.segment = segment
         self.listings.clear()
 
-    def concepts_in(self, text: str) -> list[GlossaryConcept]:
-        """The glossary concepts the text names (in either language), in glossary order."""
-        keys = {
-            feature[len(CONCEPT_PREFIX) :]
-            for feature in self.analyzer.features(text)
-            if feature.startswith(CONCEPT_PREFIX)
-        }
-        return [concept for concept in self.concepts if concept.key in keys]
-
     @property
     def ngram_terms(self) -> np.ndarray:
         """Which vocabulary entries are character n-grams (the second feature space)."""
@@ -292,7 +287,18 @@ class Index:
             norm = math.sqrt(float(vector @ vector)) if len(vector) else 0.0
             if norm > 0:
                 vector /= norm
-        return QueryVector(terms, vector.astype(np.float32), tuple(sorted(common)), words, roles)
+        concepts = tuple(
+            f[len(CONCEPT_PREFIX) :] for f in analysed if f.startswith(CONCEPT_PREFIX)
+        )
+        return QueryVector(
+            terms,
+            vector.astype(np.float32),
+            tuple(sorted(common)),
+            words,
+            roles,
+            concepts=concepts,
+            content=bool(analysed),
+        )
 
     def scores(self, query: QueryVector) -> np.ndarray:
         """Cosine similarity of every document with the query (float32), from its postings."""

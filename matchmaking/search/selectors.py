@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from matchmaking.ranker import Filters, GlossaryConcept, Hit, Reason
+from matchmaking.ranker import Filters, Hit, Reason
 from matchmaking.ranker.browse import Listing, browse
 from matchmaking.search import store
 from matchmaking.search.documents import linked_ids
@@ -242,12 +242,6 @@ def browse_directory(text: str, filters: Filters) -> Listing | None:
     if loaded is None:
         return None
     return browse(loaded.index, text, filters, regional_boost=regional_boost(None))
-
-
-def concepts_named(text: str) -> list[GlossaryConcept]:
-    """The glossary concepts a query names, as the served index's analyzer finds them."""
-    loaded = served_index()
-    return loaded.index.concepts_in(text) if loaded is not None and text else []
 
 
 def suggest_hits(
