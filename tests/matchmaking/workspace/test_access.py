@@ -358,6 +358,7 @@ NOT_CURATION = {
     "workspace:import_cancel": "the uploader's own job only (test_an_import_is_cancelled_...)",
     "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
     "api-openapi": "public API description",
+    "workspace:kpi_export": "tests/matchmaking/access/test_pages.py: the key figures export",
 }
 
 
