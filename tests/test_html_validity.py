@@ -1,0 +1,276 @@
+"""Every page is valid HTML: the Nu Html Checker (vnu, the W3C's validator) reads the pages of
+tests/pages.py and more (forms with their errors, error pages) as each role, in every
+language of settings.LANGUAGES, rendered by Django's test client on the demo data. One JVM
+checks them all at once.
+
+vnu.jar is fetched, not committed: `make vnu` (.ci/fetch-vnu) puts it in var/vendor/, or set
+VNU_JAR=/path/to/vnu.jar. It needs Java 17 or newer (`apt-get install default-jre-headless`).
+Outside CI a missing jar or Java skips this test; with CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory
+from django.utils import translation
+
+from matchmaking import demo, views
+from matchmaking.firms.introductions.services import introduction_request, introduction_transition
+from matchmaking.firms.models import ForeignFirm, ShortlistEntry
+from matchmaking.search.store import build_index
+from profiles.importing.jobs import import_job_run
+from profiles.models import ImportJob, Organization, PartnershipType
+from profiles.services import organization_update
+from tests.pages import ROLES
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[1]
+VNU_JAR = Path(os.environ.get("VNU_JAR", REPO / "var" / "vendor" / "vnu.jar"))
+IMPORT_WITH_ERRORS = REPO / "tests" / "profiles" / "data" / "kumamoto_edinet_with_errors.csv"
+
+# htmx's attributes (hx-get, hx-target, hx-on::after-request...) are not in the HTML standard
+# and vnu reports each one; they are the only messages set aside. Everything else is fixed in
+# the templates.
+HTMX_ATTRIBUTE = re.compile(r"^Attribute “hx-[^”]+” not allowed on element “\w+” at this point\.$")
+
+
+@dataclass(frozen=True)
+class Visit:
+    path: str  # may name {organization}, {introduction} or {import_job}
+    post: dict[str, str] | None = None  # POSTed: the page shows its form's errors
+    status: int = 200
+    htmx: bool = False  # a partial, checked inside a minimal page
+
+
+# Beyond tests/pages.py: filters, empty results, forms with errors, objects, error pages.
+MORE: dict[str, list[Visit]] = {
+    "visitor": [
+        Visit(
+            "/organizations/?q=robot&kind=company&region=kyushu-okinawa&prefecture=43"
+            "&industry=E&partnership=joint_rnd&language=en&dragons=1"
+        ),
+        Visit("/organizations/?q=zzxqv+nothing+matches"),
+        Visit("/organizations/?page=2"),
+        Visit("/prefectures/hokkaido/"),
+        Visit("/accounts/login/", post={"username": "nobody@example.com", "password": "wrong"}),
+        Visit("/accounts/sign-up/", post={"email": "not an address", "country": "??"}),
+        Visit("/accounts/sign-up/done/"),
+        Visit("/accounts/password-reset/sent/"),
+        Visit("/accounts/reset/MQ/forged-token/"),
+        Visit("/accounts/reset/done/"),
+        Visit("/accounts/confirm/forged/", status=400),
+        Visit("/accounts/invitation/forged/", status=400),
+        Visit("/organizations/987654/", status=404),
+        Visit("/no-such-page/", status=404),
+        Visit("/organizations/?q=robot&region=kyushu-okinawa", htmx=True),
+    ],
+    "firm member": [
+        Visit("/firm/suggestions/?region=kyushu-okinawa&refine=welding+robots"),
+        Visit("/introductions/{introduction}/"),
+        Visit("/introductions/new/{organization}/", post={"proposal": ""}),
+        Visit("/accounts/invite/"),
+        Visit("/workspace/", status=403),
+        Visit("/firm/suggestions/?refine=welding+robots", htmx=True),
+        Visit("/firm/shortlist/{organization}/", post={"action": "add"}, htmx=True),
+    ],
+    "curator": [
+        Visit("/workspace/organizations/?status=draft&kind=company"),
+        Visit("/workspace/organizations/{organization}/update/", post={"name_en": ""}),
+        Visit("/workspace/organizations/create/", post={"kind": "nonsense"}),
+        Visit("/workspace/introductions/{introduction}/"),
+        Visit("/workspace/import/jobs/{import_job}/"),
+        Visit("/firm/profile/", status=403),
+        Visit("/workspace/organizations/?q=a", htmx=True),
+        Visit("/workspace/organizations/validate/", post={"name_en": ""}, htmx=True),
+        Visit("/workspace/import/jobs/{import_job}/", htmx=True),
+    ],
+}
+
+
+@dataclass
+class Rendered:
+    """The pages written for vnu, by file name, and what each one is."""
+
+    directory: Path
+    pages: dict[str, str] = field(default_factory=dict)
+
+    def add(self, where: str, html: str) -> None:
+        name = f"{len(self.pages):03d}.html"
+        (self.directory / name).write_text(html, encoding="utf-8")
+        self.pages[name] = where
+
+
+def _page(fragment: str, language: str) -> str:
+    """A partial as htmx swaps it in: inside a page's body, beside the forms that its fields
+    name with form="..." and that the page around it holds."""
+    defined = set(re.findall(r'\bid="([^"]+)"', fragment))
+    outside = sorted(set(re.findall(r'\bform="([^"]+)"', fragment)) - defined)
+    forms = "".join(f'<form id="{name}"></form>' for name in outside)
+    return (
+        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>htmx partial</title></head><body>{forms}{fragment}</body></html>"
+    )
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    missing = []
+    if java is None:
+        missing.append("Java (apt-get install default-jre-headless)")
+    if not VNU_JAR.exists():
+        missing.append(f"the Nu Html Checker at {VNU_JAR} (make vnu)")
+    if missing:
+        message = "HTML validity needs " + " and ".join(missing)
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    assert java is not None
+    return java
+
+
+def _demo_world() -> dict[str, int]:
+    """The demo data and its index; Maria's firm has shortlisted three organizations and asked
+    for an introduction to a fourth, which Aiko has reviewed and edited; Aiko's import of a
+    file with errors has been checked."""
+    demo.load_all()
+    build_index()
+    organization = (
+        Organization.objects.published()
+        .filter(prefecture__code="43")
+        .exclude(contact_email="")
+        .order_by("pk")
+        .first()
+    )
+    assert organization is not None
+    acme = ForeignFirm.objects.get(slug="acme-robotics")
+    maria = User.objects.get(username="maria@acme-robotics.example")
+    aiko = User.objects.get(username="aiko@pref-kumamoto.example")
+    for other in Organization.objects.published().exclude(pk=organization.pk)[:3]:
+        ShortlistEntry.objects.create(firm=acme, organization=other, note="Ask about export")
+    request = introduction_request(
+        firm=acme,
+        organization=organization,
+        user=maria,
+        submission_key=uuid.uuid4(),
+        site_url="http://testserver",
+        partnership_type=PartnershipType.objects.get(code="joint_rnd"),
+        proposal="Acme Robotics proposes joint development of welding cells.",
+        preferred_language="en",
+        contact_name="Maria",
+        contact_email=maria.email,
+    )
+    introduction_transition(
+        introduction=request, action="review", actor=aiko, by_firm=False, site_url=""
+    )
+    # The workspace's history and dashboard show the change (with its <time>).
+    organization_update(
+        organization=organization,
+        data={"name_en": organization.name_en + " Works"},
+        version=organization.version,
+        user=aiko,
+    )
+    job = ImportJob.objects.create(
+        user=aiko,
+        file_name=IMPORT_WITH_ERRORS.name,
+        content=IMPORT_WITH_ERRORS.read_bytes(),
+        mode=ImportJob.Mode.DRY_RUN,
+    )
+    import_job_run(job.pk)
+    return {"organization": organization.pk, "introduction": request.pk, "import_job": job.pk}
+
+
+def _render_pages(rendered: Rendered, ids: dict[str, int]) -> None:
+    for language, _name in settings.LANGUAGES:
+        for role, (email, paths) in ROLES.items():
+            client = Client()
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            if email:
+                client.force_login(User.objects.get(username=email))
+            for visit in [*map(Visit, paths), *MORE.get(role, [])]:
+                path = visit.path.format(**ids)
+                method = "POST" if visit.post is not None else "GET"
+                headers = {"HX-Request": "true"} if visit.htmx else {}
+                where = f"{role}, {language}, {method}{' (htmx)' * visit.htmx} {path}"
+                if visit.post is not None:
+                    response = client.post(path, visit.post, headers=headers)
+                else:
+                    response = client.get(path, headers=headers)
+                assert response.status_code == visit.status, where
+                html = response.content.decode()
+                if visit.htmx:
+                    assert "<html" not in html, where
+                    html = _page(html, language)
+                assert f'<html lang="{language}"' in html, where
+                rendered.add(where, html)
+        # The two error pages no request above can reach.
+        request = RequestFactory().get("/")
+        with translation.override(language):
+            rendered.add(f"500, {language}", views.server_error(request).content.decode())
+            rendered.add(f"503, {language}", views.service_unavailable(request).content.decode())
+
+
+def _check(java: str, rendered: Rendered) -> list[dict[str, object]]:
+    files = [str(rendered.directory / name) for name in rendered.pages]
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    try:
+        messages: list[dict[str, object]] = json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"vnu did not answer in JSON (exit {result.returncode}):\n{result.stderr}")
+    return messages
+
+
+def test_every_page_is_valid_html(tmp_path: Path) -> None:
+    java = _java()
+    rendered = Rendered(tmp_path)
+    # Known mistakes, checked in the same run: vnu must report the duplicate attribute and
+    # the microseconds, and the filter must set aside the htmx attribute and nothing else.
+    canary = (
+        '<!DOCTYPE html><html lang="en"><head><title>Canary</title></head><body>'
+        '<input type="email" name="e" type="text" aria-label="E">'
+        '<time datetime="2026-01-02T03:04:05.123456+00:00">now</time>'
+        '<a href="/" hx-get="/">home</a></body></html>'
+    )
+    rendered.add("canary", canary)
+    _render_pages(rendered, _demo_world())
+
+    errors: list[str] = []
+    canary_messages: list[str] = []
+    for message in _check(java, rendered):
+        name = str(message.get("url", "")).rpartition("/")[2]
+        text = str(message.get("message", ""))
+        if HTMX_ATTRIBUTE.match(text):
+            continue
+        where = rendered.pages.get(name, name or "vnu")
+        if where == "canary":
+            canary_messages.append(text)
+            continue
+        line = message.get("lastLine", "?")
+        extract = str(message.get("extract", "")).strip()
+        errors.append(f"{where}, line {line}: {text}\n    {extract}")
+
+    assert len(canary_messages) == 2, canary_messages
+    assert "Duplicate attribute “type”." in canary_messages
+    assert any("datetime" in text for text in canary_messages), canary_messages
+    assert errors == [], f"{len(errors)} HTML errors:\n" + "\n".join(errors)
