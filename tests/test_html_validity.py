@@ -22,10 +22,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
 from django.test import Client, RequestFactory
 from django.utils import translation
+from django.utils.http import urlsafe_base64_encode
 
 from matchmaking import demo, views
+from matchmaking.firms.accounts.services import account_sign_up, member_invite
 from matchmaking.firms.introductions.services import introduction_request, introduction_transition
 from matchmaking.firms.models import ForeignFirm, ShortlistEntry
 from matchmaking.search.store import build_index
@@ -48,9 +52,11 @@ HTMX_ATTRIBUTE = re.compile(r"^Attribute “hx-[^”]+” not allowed on element
 
 @dataclass(frozen=True)
 class Visit:
-    path: str  # may name {organization}, {introduction} or {import_job}
+    path: str  # may name an object or a link of the world: {organization}, {confirm}...
     post: dict[str, str] | None = None  # POSTed: the page shows its form's errors
     status: int = 200
+    follow: bool = False  # follow redirects to the page
+    shows: str = ""  # text the page must contain (a link's form, not "this link is not valid")
     htmx: bool = False  # a partial, checked inside a minimal page
 
 
@@ -72,6 +78,11 @@ MORE: dict[str, list[Visit]] = {
         Visit("/accounts/reset/done/"),
         Visit("/accounts/confirm/forged/", status=400),
         Visit("/accounts/invitation/forged/", status=400),
+        Visit("{confirm}", shows="<form"),
+        Visit("{invitation}", shows='name="password1"'),
+        Visit("{invitation}", post={"password1": "short", "password2": "other"}, shows="<form"),
+        Visit("{invitation_taken}", status=409),
+        Visit("{password_reset}", follow=True, shows='name="new_password1"'),
         Visit("/organizations/987654/", status=404),
         Visit("/no-such-page/", status=404),
         Visit("/organizations/?q=robot&region=kyushu-okinawa", htmx=True),
@@ -144,10 +155,11 @@ def _java() -> str:
     return java
 
 
-def _demo_world() -> dict[str, int]:
+def _demo_world() -> dict[str, object]:
     """The demo data and its index; Maria's firm has shortlisted three organizations and asked
     for an introduction to a fourth, which Aiko has reviewed and edited; Aiko's import of a
-    file with errors has been checked."""
+    file with errors has been checked; the links a sign-up, two invitations (one to an address
+    that has an account) and a password reset mailed."""
     demo.load_all()
     build_index()
     organization = (
@@ -192,10 +204,35 @@ def _demo_world() -> dict[str, int]:
         mode=ImportJob.Mode.DRY_RUN,
     )
     import_job_run(job.pk)
-    return {"organization": organization.pk, "introduction": request.pk, "import_job": job.pk}
+
+    mail.outbox.clear()
+    account_sign_up(
+        email="new@firm.example",
+        password="a long enough password",
+        firm_name="Nordic Gears",
+        country="FI",
+        site_url="",
+    )
+    for email in ("ola@acme-robotics.example", aiko.email):
+        member_invite(firm=acme, invited_by=maria, email=email, site_url="")
+    links = [re.findall(r"/accounts/[^\s/]+/[^\s/]+/", str(m.body)) for m in mail.outbox]
+    assert [len(found) for found in links] == [1, 1, 1], links
+    (confirm,), (invitation,), (invitation_taken,) = links
+    # Ben, who logs in nowhere here: logging in changes the token a reset link carries.
+    ben = User.objects.get(username="ben@pref-hokkaido.example")
+    uid = urlsafe_base64_encode(str(ben.pk).encode())
+    return {
+        "organization": organization.pk,
+        "introduction": request.pk,
+        "import_job": job.pk,
+        "confirm": confirm,
+        "invitation": invitation,
+        "invitation_taken": invitation_taken,
+        "password_reset": f"/accounts/reset/{uid}/{default_token_generator.make_token(ben)}/",
+    }
 
 
-def _render_pages(rendered: Rendered, ids: dict[str, int]) -> None:
+def _render_pages(rendered: Rendered, ids: dict[str, object]) -> None:
     for language, _name in settings.LANGUAGES:
         for role, (email, paths) in ROLES.items():
             client = Client()
@@ -210,9 +247,10 @@ def _render_pages(rendered: Rendered, ids: dict[str, int]) -> None:
                 if visit.post is not None:
                     response = client.post(path, visit.post, headers=headers)
                 else:
-                    response = client.get(path, headers=headers)
+                    response = client.get(path, headers=headers, follow=visit.follow)
                 assert response.status_code == visit.status, where
                 html = response.content.decode()
+                assert visit.shows in html, where
                 if visit.htmx:
                     assert "<html" not in html, where
                     html = _page(html, language)
