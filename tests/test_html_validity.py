@@ -42,7 +42,8 @@ pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[1]
 VNU_JAR = Path(os.environ.get("VNU_JAR", REPO / "var" / "vendor" / "vnu.jar"))
-IMPORT_WITH_ERRORS = REPO / "tests" / "profiles" / "data" / "kumamoto_edinet_with_errors.csv"
+IMPORT = REPO / "tests" / "profiles" / "data" / "kumamoto_edinet.csv"
+IMPORT_WITH_ERRORS = IMPORT.with_name("kumamoto_edinet_with_errors.csv")
 
 # htmx's attributes (hx-get, hx-target, hx-on::after-request...) are not in the HTML standard
 # and vnu reports each one; they are the only messages set aside. Everything else is fixed in
@@ -68,11 +69,13 @@ MORE: dict[str, list[Visit]] = {
             "&industry=E&partnership=joint_rnd&language=en&dragons=1"
         ),
         Visit("/organizations/?q=zzxqv+nothing+matches"),
+        Visit("/organizations/?q=半導体+ロボット"),
         Visit("/organizations/?page=2"),
         Visit("/prefectures/hokkaido/"),
         Visit("/accounts/login/", post={"username": "nobody@example.com", "password": "wrong"}),
         Visit("/accounts/sign-up/", post={"email": "not an address", "country": "??"}),
         Visit("/accounts/sign-up/done/"),
+        Visit("/accounts/password-reset/", post={"email": "not an address"}, shows="<form"),
         Visit("/accounts/password-reset/sent/"),
         Visit("/accounts/reset/MQ/forged-token/"),
         Visit("/accounts/reset/done/"),
@@ -91,7 +94,9 @@ MORE: dict[str, list[Visit]] = {
         Visit("/firm/suggestions/?region=kyushu-okinawa&refine=welding+robots"),
         Visit("/introductions/{introduction}/"),
         Visit("/introductions/new/{organization}/", post={"proposal": ""}),
+        Visit("/firm/profile/", post={"name": "", "country": "??"}, shows="<form"),
         Visit("/accounts/invite/"),
+        Visit("/accounts/invite/", post={"email": "not an address"}, shows="<form"),
         Visit("/workspace/", status=403),
         Visit("/firm/suggestions/?refine=welding+robots", htmx=True),
         Visit("/firm/shortlist/{organization}/", post={"action": "add"}, htmx=True),
@@ -102,6 +107,7 @@ MORE: dict[str, list[Visit]] = {
         Visit("/workspace/organizations/create/", post={"kind": "nonsense"}),
         Visit("/workspace/introductions/{introduction}/"),
         Visit("/workspace/import/jobs/{import_job}/"),
+        Visit("/workspace/import/jobs/{clean_import_job}/"),
         Visit("/firm/profile/", status=403),
         Visit("/workspace/organizations/?q=a", htmx=True),
         Visit("/workspace/organizations/validate/", post={"name_en": ""}, htmx=True),
@@ -157,9 +163,9 @@ def _java() -> str:
 
 def _demo_world() -> dict[str, object]:
     """The demo data and its index; Maria's firm has shortlisted three organizations and asked
-    for an introduction to a fourth, which Aiko has reviewed and edited; Aiko's import of a
-    file with errors has been checked; the links a sign-up, two invitations (one to an address
-    that has an account) and a password reset mailed."""
+    for an introduction to a fourth, which Aiko has reviewed and edited; Aiko has checked an
+    import file with errors and one without; and the links that a sign-up, two invitations
+    (one to an address that has an account) and a password reset mailed."""
     demo.load_all()
     build_index()
     organization = (
@@ -197,13 +203,14 @@ def _demo_world() -> dict[str, object]:
         version=organization.version,
         user=aiko,
     )
-    job = ImportJob.objects.create(
-        user=aiko,
-        file_name=IMPORT_WITH_ERRORS.name,
-        content=IMPORT_WITH_ERRORS.read_bytes(),
-        mode=ImportJob.Mode.DRY_RUN,
-    )
-    import_job_run(job.pk)
+    jobs = [
+        ImportJob.objects.create(
+            user=aiko, file_name=path.name, content=path.read_bytes(), mode=ImportJob.Mode.DRY_RUN
+        )
+        for path in (IMPORT_WITH_ERRORS, IMPORT)
+    ]
+    for job in jobs:
+        import_job_run(job.pk)
 
     mail.outbox.clear()
     account_sign_up(
@@ -224,7 +231,8 @@ def _demo_world() -> dict[str, object]:
     return {
         "organization": organization.pk,
         "introduction": request.pk,
-        "import_job": job.pk,
+        "import_job": jobs[0].pk,
+        "clean_import_job": jobs[1].pk,
         "confirm": confirm,
         "invitation": invitation,
         "invitation_taken": invitation_taken,
