@@ -1,7 +1,8 @@
 """Every page is valid HTML: the Nu Html Checker (vnu, the W3C's validator) reads the pages of
-tests/pages.py and more (forms with their errors, error pages) as each role, in every
-language of settings.LANGUAGES, rendered by Django's test client on the demo data. One JVM
-checks them all at once.
+tests/pages.py and more (forms with their errors, the pages behind mailed links, htmx
+partials, error pages) as each role, in every language of settings.LANGUAGES, rendered by
+Django's test client on the demo data. One JVM checks them all at once; a failure lists each
+error with the role, language, URL, line and vnu's message.
 
 vnu.jar is fetched, not committed: `make vnu` (.ci/fetch-vnu) puts it in var/vendor/, or set
 VNU_JAR=/path/to/vnu.jar. It needs Java 17 or newer (`apt-get install default-jre-headless`).
@@ -240,7 +241,7 @@ def _demo_world() -> dict[str, object]:
     }
 
 
-def _render_pages(rendered: Rendered, ids: dict[str, object]) -> None:
+def _render_pages(rendered: Rendered, world: dict[str, object]) -> None:
     for language, _name in settings.LANGUAGES:
         for role, (email, paths) in ROLES.items():
             client = Client()
@@ -248,7 +249,7 @@ def _render_pages(rendered: Rendered, ids: dict[str, object]) -> None:
             if email:
                 client.force_login(User.objects.get(username=email))
             for visit in [*map(Visit, paths), *MORE.get(role, [])]:
-                path = visit.path.format(**ids)
+                path = visit.path.format(**world)
                 method = "POST" if visit.post is not None else "GET"
                 headers = {"HX-Request": "true"} if visit.htmx else {}
                 where = f"{role}, {language}, {method}{' (htmx)' * visit.htmx} {path}"
