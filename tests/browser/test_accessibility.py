@@ -17,62 +17,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveSite, screenshot
+from tests.pages import ORGANIZATION, PASSWORD, ROLES
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PASSWORD = "ryumon-demo-2026"  # matchmaking/demo.py
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-ORGANIZATION = "{organization}"  # a published Kumamoto organization, found at run time
-
-ROLES: dict[str, tuple[str | None, list[str]]] = {
-    "visitor": (
-        None,
-        [
-            "/",
-            "/organizations/",
-            "/organizations/?q=precision+machining&region=kyushu-okinawa",
-            f"/organizations/{ORGANIZATION}/",
-            "/prefectures/",
-            "/prefectures/kumamoto/",
-            "/sources/",
-            "/accounts/login/",
-            "/accounts/sign-up/",
-            "/accounts/password-reset/",
-        ],
-    ),
-    "firm member": (
-        "maria@acme-robotics.example",
-        [
-            "/firm/suggestions/",
-            "/firm/shortlist/",
-            "/firm/profile/",
-            "/introductions/",
-            f"/introductions/new/{ORGANIZATION}/",
-            f"/organizations/{ORGANIZATION}/",
-        ],
-    ),
-    "curator": (
-        "aiko@pref-kumamoto.example",
-        [
-            "/workspace/",
-            "/workspace/organizations/",
-            f"/workspace/organizations/{ORGANIZATION}/",
-            f"/workspace/organizations/{ORGANIZATION}/edit/",
-            "/workspace/organizations/new/",
-            "/workspace/prefectures/43/",
-            "/workspace/import/",
-            "/workspace/introductions/",
-            "/workspace/demand/",
-            "/organizations/",
-        ],
-    ),
-    "admin": (
-        "admin@ryumon.example",
-        ["/workspace/", "/workspace/organizations/", "/workspace/demand/"],
-    ),
-}
 
 # Ids that aria-describedby, aria-labelledby and label[for] name must exist; axe lets a
 # describedby pass when one of its ids does, and says nothing of an empty for="".
