@@ -37,6 +37,7 @@ PAGES: dict[str, Page] = {
     "accounts:invite": Page("firm", {"X": "maria@acme-robotics.example", "Y": "kai@balticwind"}),
     "workspace:introductions": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
     "workspace:demand": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
+    "workspace:english_queue": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
 }
 
 
