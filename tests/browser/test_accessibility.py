@@ -25,6 +25,7 @@ PASSWORD = "ryumon-demo-2026"  # matchmaking/demo.py
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ORGANIZATION = "{organization}"  # a published Kumamoto organization, found at run time
+JAPANESE_ONLY = "{japanese_only}"  # a published Kumamoto one written in Japanese only
 
 ROLES: dict[str, tuple[str | None, list[str]]] = {
     "visitor": (
@@ -34,6 +35,7 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/organizations/",
             "/organizations/?q=precision+machining&region=kyushu-okinawa",
             f"/organizations/{ORGANIZATION}/",
+            f"/organizations/{JAPANESE_ONLY}/",
             "/prefectures/",
             "/prefectures/kumamoto/",
             "/sources/",
@@ -65,12 +67,14 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/workspace/import/",
             "/workspace/introductions/",
             "/workspace/demand/",
+            "/workspace/english/",
+            f"/workspace/english/{JAPANESE_ONLY}/",
             "/organizations/",
         ],
     ),
     "admin": (
         "admin@ryumon.example",
-        ["/workspace/", "/workspace/organizations/", "/workspace/demand/"],
+        ["/workspace/", "/workspace/organizations/", "/workspace/demand/", "/workspace/english/"],
     ),
 }
 
@@ -118,6 +122,17 @@ def organization(browser: Any, live_site: LiveSite) -> Iterator[str]:
     yield match.group(1)
 
 
+@pytest.fixture(scope="module")
+def japanese_only(live_site: LiveSite) -> str:
+    return live_site.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from profiles.models import Organization as O; print(O.objects.published()"
+        ".missing_english().filter(prefecture__code='43').order_by('pk').first().pk)",
+    ).split()[-1]
+
+
 def _violations(tab: Any) -> list[str]:
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate(
@@ -131,7 +146,7 @@ def _violations(tab: Any) -> list[str]:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_the_pages_pass_axe_and_fit_a_phone(
-    browser: Any, live_site: LiveSite, organization: str, role: str
+    browser: Any, live_site: LiveSite, organization: str, japanese_only: str, role: str
 ) -> None:
     email, paths = ROLES[role]
     problems: list[str] = []
@@ -143,6 +158,7 @@ def test_the_pages_pass_axe_and_fit_a_phone(
                 _log_in(tab, email)
             for path in paths:
                 path = path.replace(ORGANIZATION, organization)
+                path = path.replace(JAPANESE_ONLY, japanese_only)
                 where = f"{role}, {language}, {path}"
                 tab.set_viewport_size(DESKTOP)
                 response = tab.goto(path)
