@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
 
-from matchmaking.directory import listing
+from matchmaking.directory import glance, listing
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from matchmaking.search import selectors
 from matchmaking.search.store import index_cache
@@ -90,6 +90,7 @@ def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     expire halfway through one (they live a minute), which made query counts flaky."""
     listing._options = None
     selectors._facet_rows = None
+    glance._glossary = None
     yield
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames

@@ -11,6 +11,7 @@ from matchmaking.demo import DEMO_PASSWORD
 
 PASSWORD = DEMO_PASSWORD
 ORGANIZATION = "{organization}"  # a published Kumamoto organization, found at run time
+JAPANESE_ONLY = "{japanese_only}"  # a published Kumamoto one written in Japanese only
 
 # role: (the demo account it logs in as, or None for a visitor; the paths it opens)
 ROLES: dict[str, tuple[str | None, list[str]]] = {
@@ -21,6 +22,7 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/organizations/",
             "/organizations/?q=precision+machining&region=kyushu-okinawa",
             f"/organizations/{ORGANIZATION}/",
+            f"/organizations/{JAPANESE_ONLY}/",
             "/prefectures/",
             "/prefectures/kumamoto/",
             "/sources/",
@@ -52,11 +54,21 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/workspace/import/",
             "/workspace/introductions/",
             "/workspace/demand/",
+            "/workspace/english/",
+            f"/workspace/english/{JAPANESE_ONLY}/",
+            "/workspace/reports/",
             "/organizations/",
         ],
     ),
     "admin": (
         "admin@ryumon.example",
-        ["/workspace/", "/workspace/organizations/", "/workspace/demand/"],
+        [
+            "/workspace/",
+            "/workspace/organizations/",
+            "/workspace/demand/",
+            "/workspace/english/",
+            "/workspace/reports/",
+            "/workspace/reports/national/",
+        ],
     ),
 }

@@ -231,6 +231,11 @@ def _demo_world() -> dict[str, object]:
     uid = urlsafe_base64_encode(str(ben.pk).encode())
     return {
         "organization": organization.pk,
+        "japanese_only": Organization.objects.published()
+        .missing_english()
+        .filter(prefecture__code="43")
+        .order_by("pk")
+        .values_list("pk", flat=True)[0],
         "introduction": request.pk,
         "import_job": jobs[0].pk,
         "clean_import_job": jobs[1].pk,

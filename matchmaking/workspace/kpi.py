@@ -183,9 +183,7 @@ def national(request: HttpRequest) -> HttpResponse:
     rows = kpi_reports.national(year)
     top = max([row.figures.requested for row in rows] + [1])
     context = {
-        "rows": [
-            {"row": row, "width": round(row.figures.requested / top * 160)} for row in rows
-        ],
+        "rows": [{"row": row, "width": round(row.figures.requested / top * 160)} for row in rows],
         "years": years,
         "year": year,
     }

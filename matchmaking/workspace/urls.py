@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matchmaking.workspace import demand, imports, introductions, kpi, views
+from matchmaking.workspace import demand, english, imports, introductions, kpi, views
 
 app_name = "workspace"
 
@@ -47,4 +47,7 @@ urlpatterns = [
     path("reports/", kpi.report, name="kpi"),
     path("reports/national/", kpi.national, name="kpi_national"),
     path("reports/kpi.<str:file_format>", kpi.report_export, name="kpi_export"),
+    path("english/", english.queue, name="english_queue"),
+    path("english/<int:pk>/", english.edit, name="english_edit"),
+    path("english/<int:pk>/update/", english.update, name="english_update"),
 ]

@@ -43,6 +43,7 @@ PAGES: dict[str, Page] = {
         "curator", {"A": '<th scope="row">US</th>', "B": '<th scope="row">SE</th>'}
     ),
     "workspace:kpi_national": Page("admin", {"A": "Kumamoto", "B": "Hokkaido"}),
+    "workspace:english_queue": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
 }
 
 
