@@ -428,6 +428,7 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("directory_export", {}),
         ("english_edit", {"pk": pk}),
         ("english_update", {"pk": pk}),
+        ("kpi_export", {"file_format": "csv"}),
     ]
     return {name: reverse(f"workspace:{name}", kwargs=kwargs) for name, kwargs in routes}
 
@@ -445,6 +446,7 @@ READ_ONLY = {
     "export",
     "directory_export",
     "english_edit",
+    "kpi_export",
 }
 
 
