@@ -13,6 +13,7 @@ from matchmaking.firms.models import (
     SuggestionFeedback,
     SuggestionShown,
 )
+from matchmaking.firms.introductions.models import Meeting, MeetingSlot, Outcome, OutcomeAsk
 from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
 
 __all__ = [
@@ -23,6 +24,10 @@ __all__ = [
     "IntroductionRequest",
     "IntroductionRequestQuerySet",
     "IntroductionState",
+    "Meeting",
+    "MeetingSlot",
+    "Outcome",
+    "OutcomeAsk",
     "PendingSignUp",
     "SearchIndex",
     "SearchIndexQuerySet",
