@@ -1,6 +1,7 @@
 """The matchmaking app's models, each declared beside the code that uses it."""
 
 from matchmaking.counters import Counter
+from matchmaking.firms.introductions.models import Meeting, MeetingSlot, Outcome, OutcomeAsk
 from matchmaking.firms.models import (
     FirmMember,
     ForeignFirm,
@@ -13,7 +14,6 @@ from matchmaking.firms.models import (
     SuggestionFeedback,
     SuggestionShown,
 )
-from matchmaking.firms.introductions.models import Meeting, MeetingSlot, Outcome, OutcomeAsk
 from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
 
 __all__ = [

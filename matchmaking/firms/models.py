@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.firms.introductions.times import time_label
+from matchmaking.firms.times import time_label
 from profiles.models.organizations import KEYWORDS_LIMIT, BilingualTexts
 from profiles.models.reference import (
     EmployeesBand,

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matchmaking.firms.introductions import meeting_views, services
 from matchmaking.firms.introductions.forms import TransitionForm
-from matchmaking.firms.introductions.views import available, transition
 from matchmaking.firms.introductions.models import Side
+from matchmaking.firms.introductions.views import available, transition
 from matchmaking.firms.models import IntroductionRequest, IntroductionRequestQuerySet
 from profiles.models.curation import curated_prefecture_ids
 

@@ -30,7 +30,9 @@ def invitation(meeting: Meeting, *, attendees: list[str], now: datetime, cancel:
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     organization = introduction.organization
-    event.add("summary", f"{introduction.firm.name} × {organization.name_en or organization.name_ja}")
+    event.add(
+        "summary", f"{introduction.firm.name} × {organization.name_en or organization.name_ja}"
+    )
     if meeting.online_url:
         event.add("url", meeting.online_url)
     location = meeting.venue or meeting.online_url

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.firms.introductions.models import Outcome
-from matchmaking.firms.introductions.times import JAPAN, zone_of
 from matchmaking.firms.models import IntroductionRequest
+from matchmaking.firms.times import JAPAN, zone_of
 
 DURATIONS = (30, 45, 60, 90, 120)
 
@@ -76,7 +76,9 @@ class MeetingForm(forms.Form):
         label=_("Duration"),
         coerce=int,
         initial=60,
-        choices=[(minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS],
+        choices=[
+            (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS
+        ],
     )
     online_url = forms.URLField(
         label=_("Online meeting link"),
@@ -95,7 +97,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, firm_zone: str, default_zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(JAPAN.key, _("Japan time (JST)"))]
+        choices: list[tuple[str, object]] = [(JAPAN.key, _("Japan time (JST)"))]
         if zone_of(firm_zone) is not None and firm_zone != JAPAN.key:
             choices.append((firm_zone, _("the firm's time zone (%(zone)s)") % {"zone": firm_zone}))
         zone_field = self.fields["zone"]
@@ -118,9 +120,10 @@ class MeetingForm(forms.Form):
                 # The browser sends a wall-clock time: read it in the zone the form says.
                 slots.append(moment.replace(tzinfo=None).replace(tzinfo=zone))
         data["slots"] = slots
-        if not str(data.get("online_url") or "").strip() and not str(
-            data.get("venue") or ""
-        ).strip():
+        if (
+            not str(data.get("online_url") or "").strip()
+            and not str(data.get("venue") or "").strip()
+        ):
             raise forms.ValidationError(_("Give an online meeting link or a venue."))
         return data
 

@@ -7,6 +7,7 @@ then share these views; the one-click outcome link from the mail needs no login.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +21,14 @@ from matchmaking.firms.introductions import meetings as services
 from matchmaking.firms.introductions.forms import MeetingForm, OutcomeForm, PickForm
 from matchmaking.firms.introductions.models import Meeting, Side
 from matchmaking.firms.introductions.services import IntroductionRefused
-from matchmaking.firms.introductions.times import JAPAN
 from matchmaking.firms.models import IntroductionRequest, IntroductionState
+from matchmaking.firms.times import JAPAN
 
-NAMESPACE = {Side.FIRM: "introductions", Side.CURATOR: "workspace"}
-DETAIL = {Side.FIRM: "introductions:detail", Side.CURATOR: "workspace:introduction"}
+NAMESPACE: dict[str, str] = {Side.FIRM: "introductions", Side.CURATOR: "workspace"}
+DETAIL: dict[str, str] = {
+    Side.FIRM: "introductions:detail",
+    Side.CURATOR: "workspace:introduction",
+}
 
 
 def site_url(request: HttpRequest) -> str:
@@ -227,14 +231,16 @@ def outcome_answer(request: HttpRequest, token: str) -> HttpResponse:
     found = services.read_ask_token(token)
     if found is None:
         return render(
-            request, "matchmaking/firms/introductions/outcome_answer.html", {"invalid": True}, status=400
+            request,
+            "matchmaking/firms/introductions/outcome_answer.html",
+            {"invalid": True},
+            status=400,
         )
     ask, kind = found
     if request.method == "GET" and ask.answered_at is None:
-        try:
+        # Answered meanwhile (a double click): the page shows that answer.
+        with suppress(IntroductionRefused):
             services.outcome_answer(ask=ask, kind=kind)
-        except IntroductionRefused:
-            pass  # answered meanwhile (a double click): the page shows that answer
         ask.refresh_from_db()
     form = None
     if services.details_open(ask):

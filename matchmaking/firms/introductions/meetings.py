@@ -34,8 +34,8 @@ from matchmaking.firms.introductions.models import (
     Side,
 )
 from matchmaking.firms.introductions.services import IntroductionRefused, curators_of
-from matchmaking.firms.introductions.times import JAPAN
 from matchmaking.firms.models import IntroductionEvent, IntroductionRequest, IntroductionState
+from matchmaking.firms.times import JAPAN
 
 Kind = IntroductionEvent.Kind
 # Days after a meeting at which the firm is asked what came of it.
@@ -358,7 +358,7 @@ def read_ask_token(token: str) -> tuple[OutcomeAsk, str] | None:
         return None
     ask = (
         OutcomeAsk.objects.select_related("meeting__introduction__firm", "outcome")
-        .filter(pk=payload.get("ask"))
+        .filter(pk=int(payload.get("ask") or 0))
         .first()
     )
     return (ask, str(payload["kind"])) if ask is not None else None
@@ -460,6 +460,7 @@ def meetings_send_due(*, now: datetime, site_url: str) -> dict[str, int]:
         with transaction.atomic():
             if not _claim_reminder(meeting, now):
                 continue
+            assert meeting.starts_at is not None  # a confirmed meeting has its time
             event = _event(meeting, Kind.MEETING_REMINDED, actor=None, times=[meeting.starts_at])
             _announce(meeting, event, site_url=site_url)
             sent["reminders"] += 1

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from matchmaking.firms.introductions.times import time_label
 from matchmaking.firms.models import IntroductionRequest
+from matchmaking.firms.times import time_label
 
 MAX_SLOTS = 3
 

@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from matchmaking.firms.introductions import meetings
 from matchmaking.firms.introductions.models import Meeting
 from matchmaking.firms.introductions.services import IntroductionRefused
-from matchmaking.firms.introductions.times import time_label
 from matchmaking.firms.models import (
     ForeignFirm,
     IntroductionEvent,
@@ -25,6 +24,7 @@ from matchmaking.firms.models import (
     IntroductionState,
     default_time_zone,
 )
+from matchmaking.firms.times import time_label
 from profiles.models import PartnershipType
 from tests.conftest import make_organization
 
@@ -71,7 +71,10 @@ def accepted(maria: User, aiko: User) -> IntroductionRequest:
     firm.time_zone = "America/Chicago"
     firm.save()
     higo = make_organization(
-        "43", name_en="Higo Robotics", name_ja="肥後ロボティクス", contact_email="info@higo.example"
+        "43",
+        name_en="Higo Robotics",
+        name_ja="肥後ロボティクス",
+        contact_email="info@higo.example",
     )
     return IntroductionRequest.objects.create(
         firm=firm,
@@ -107,6 +110,7 @@ def _propose_form(*times: datetime, zone: str = "Asia/Tokyo", **extra: Any) -> d
 
 def _ics(message: Any) -> str:
     [(name, content, mimetype)] = message.attachments
+    assert mimetype.startswith("text/calendar")
     assert name == "invitation.ics"
     return str(content)
 
@@ -135,7 +139,9 @@ def test_the_curator_proposes_three_times_and_the_firm_picks_one(
     label = time_label(times[1], "America/Chicago")
     assert label in page and "JST" in label and ("CST" in label or "CDT" in label)
     slot = meeting.slots.all()[1]
-    client.post(reverse("introductions:meeting_pick", args=[accepted.pk, meeting.pk]), {"slot": slot.pk})
+    client.post(
+        reverse("introductions:meeting_pick", args=[accepted.pk, meeting.pk]), {"slot": slot.pk}
+    )
     meeting.refresh_from_db()
     assert (meeting.state, meeting.starts_at) == (Meeting.State.CONFIRMED, times[1])
 
@@ -175,11 +181,15 @@ def test_the_side_that_proposed_cannot_pick_its_own_time(
     [slot] = meeting.slots.all()
     assert slot.starts_at == chicago
     assert timezone.localtime(slot.starts_at, JST).hour == 9
-    client.post(reverse("introductions:meeting_pick", args=[accepted.pk, meeting.pk]), {"slot": slot.pk})
+    client.post(
+        reverse("introductions:meeting_pick", args=[accepted.pk, meeting.pk]), {"slot": slot.pk}
+    )
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.PROPOSED
     client.force_login(aiko)
-    client.post(reverse("workspace:meeting_pick", args=[accepted.pk, meeting.pk]), {"slot": slot.pk})
+    client.post(
+        reverse("workspace:meeting_pick", args=[accepted.pk, meeting.pk]), {"slot": slot.pk}
+    )
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.CONFIRMED
 

@@ -21,7 +21,7 @@ def zone_of(name: str) -> ZoneInfo | None:
 
 
 def time_label(moment: datetime, firm_zone: str = "") -> str:
-    """"Tue 12 Jan 2027, 10:00 JST (02:00 CET)": Japan time, then the firm's, if it differs."""
+    """ "Tue 12 Jan 2027, 10:00 JST (02:00 CET)": Japan time, then the firm's, if it differs."""
     # Translators: a meeting time, in Django's date format (Japanese: Y年n月j日(D) H:i).
     pattern = gettext("D j M Y, H:i")
     local = timezone.localtime(moment, JAPAN)
