@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveSite, screenshot
+from tests.browser.test_meeting_journey import accepted_introduction
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -25,6 +26,8 @@ PASSWORD = "ryumon-demo-2026"  # matchmaking/demo.py
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ORGANIZATION = "{organization}"  # a published Kumamoto organization, found at run time
+INTRODUCTION = "{introduction}"  # Acme's accepted introduction, made at run time
+HELD = "{held}"  # a meeting of it, held yesterday
 
 ROLES: dict[str, tuple[str | None, list[str]]] = {
     "visitor": (
@@ -50,6 +53,9 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/firm/profile/",
             "/introductions/",
             f"/introductions/new/{ORGANIZATION}/",
+            f"/introductions/{INTRODUCTION}/",
+            f"/introductions/{INTRODUCTION}/meetings/new/",
+            f"/introductions/{INTRODUCTION}/meetings/{HELD}/outcome/",
             f"/organizations/{ORGANIZATION}/",
         ],
     ),
@@ -64,6 +70,9 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/workspace/prefectures/43/",
             "/workspace/import/",
             "/workspace/introductions/",
+            f"/workspace/introductions/{INTRODUCTION}/",
+            f"/workspace/introductions/{INTRODUCTION}/meetings/new/",
+            f"/workspace/introductions/{INTRODUCTION}/meetings/{HELD}/outcome/",
             "/workspace/demand/",
             "/organizations/",
         ],
@@ -118,6 +127,12 @@ def organization(browser: Any, live_site: LiveSite) -> Iterator[str]:
     yield match.group(1)
 
 
+@pytest.fixture(scope="module")
+def meeting_pages(live_site: LiveSite) -> dict[str, str]:
+    ids = accepted_introduction(live_site)
+    return {INTRODUCTION: str(ids["introduction"]), HELD: str(ids["held"])}
+
+
 def _violations(tab: Any) -> list[str]:
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate(
@@ -131,7 +146,11 @@ def _violations(tab: Any) -> list[str]:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_the_pages_pass_axe_and_fit_a_phone(
-    browser: Any, live_site: LiveSite, organization: str, role: str
+    browser: Any,
+    live_site: LiveSite,
+    organization: str,
+    meeting_pages: dict[str, str],
+    role: str,
 ) -> None:
     email, paths = ROLES[role]
     problems: list[str] = []
@@ -143,6 +162,8 @@ def test_the_pages_pass_axe_and_fit_a_phone(
                 _log_in(tab, email)
             for path in paths:
                 path = path.replace(ORGANIZATION, organization)
+                for placeholder, value in meeting_pages.items():
+                    path = path.replace(placeholder, value)
                 where = f"{role}, {language}, {path}"
                 tab.set_viewport_size(DESKTOP)
                 response = tab.goto(path)
