@@ -1,6 +1,7 @@
 """The matchmaking app's models, each declared beside the code that uses it."""
 
 from matchmaking.counters import Counter
+from matchmaking.firms.introductions.models import Meeting, MeetingSlot, Outcome, OutcomeAsk
 from matchmaking.firms.models import (
     FirmMember,
     ForeignFirm,
@@ -23,6 +24,10 @@ __all__ = [
     "IntroductionRequest",
     "IntroductionRequestQuerySet",
     "IntroductionState",
+    "Meeting",
+    "MeetingSlot",
+    "Outcome",
+    "OutcomeAsk",
     "PendingSignUp",
     "SearchIndex",
     "SearchIndexQuerySet",

@@ -307,3 +307,5 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
 INTRODUCTION_OPEN_LIMIT = env_int("INTRODUCTION_OPEN_LIMIT", 20, minimum=1)
 INTRODUCTION_DAILY_LIMIT = env_int("INTRODUCTION_DAILY_LIMIT", 10, minimum=1)
 INTRODUCTION_STALE_DAYS = env_int("INTRODUCTION_STALE_DAYS", 10, minimum=1)
+# Meeting proposals and reschedules per introduction, over its life (each mails both sides).
+MEETING_PROPOSAL_LIMIT = env_int("MEETING_PROPOSAL_LIMIT", 10, minimum=1)

@@ -5,18 +5,31 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.firms.models import ForeignFirm, ShortlistEntry, SuggestionFeedback
+from matchmaking.firms.models import (
+    ForeignFirm,
+    ShortlistEntry,
+    SuggestionFeedback,
+    time_zone_choices,
+)
 from profiles.models import Industry
 
 BILINGUAL = ("description", "offers", "seeks")
 
 
 class FirmProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        choices=time_zone_choices,
+        required=False,
+        help_text=ForeignFirm._meta.get_field("time_zone").help_text,
+    )
+
     class Meta:
         model = ForeignFirm
         fields = [
             "name",
             "country",
+            "time_zone",
             "website",
             "size",
             *ForeignFirm.bilingual_fields(),

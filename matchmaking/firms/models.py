@@ -3,12 +3,18 @@ shortlists and feedback on suggestions, and the introductions they ask for."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.firms.times import time_label
 from profiles.models.organizations import KEYWORDS_LIMIT, BilingualTexts
 from profiles.models.reference import (
     EmployeesBand,
@@ -20,6 +26,46 @@ from profiles.models.reference import (
 )
 
 
+@cache
+def _zones_by_country() -> dict[str, list[str]]:
+    """The IANA zones of each country, from the tz database's zone.tab."""
+    try:
+        text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        system = Path("/usr/share/zoneinfo/zone.tab")
+        text = system.read_text("utf-8") if system.exists() else ""
+    zones: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _coordinates, zone, *_comment = line.split("\t")
+            zones.setdefault(country, []).append(zone)
+    return zones
+
+
+# Countries whose other zones are a village or remote islands: nearly every firm is here.
+MAIN_TIME_ZONE = {
+    "CN": "Asia/Shanghai",
+    "DE": "Europe/Berlin",
+    "ES": "Europe/Madrid",
+    "MY": "Asia/Kuala_Lumpur",
+    "NZ": "Pacific/Auckland",
+    "PT": "Europe/Lisbon",
+}
+
+
+def default_time_zone(country: str) -> str:
+    """The country's time zone when it has only one (Sweden: Europe/Stockholm), else ""."""
+    country = country.upper()
+    zones = _zones_by_country().get(country, [])
+    return MAIN_TIME_ZONE.get(country) or (zones[0] if len(zones) == 1 else "")
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    names = sorted(zone for zone in available_timezones() if "/" in zone and "Etc/" not in zone)
+    return [("", "—"), *((zone, zone.replace("_", " ")) for zone in names)]
+
+
 class ForeignFirm(BilingualTexts):
     # The same texts as Organization (BilingualTexts), so the ranker reads both sides alike.
 
@@ -27,6 +73,15 @@ class ForeignFirm(BilingualTexts):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(
         _("country or region"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code.")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Meeting times are shown in Japan time and in this zone. Set from your country "
+            "when it has only one."
+        ),
     )
     size = models.CharField(
         _("employees"), max_length=10, choices=EmployeesBand.choices, blank=True
@@ -69,6 +124,13 @@ class ForeignFirm(BilingualTexts):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.time_zone and self.country:
+            self.time_zone = default_time_zone(self.country)
+            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "time_zone"}
+        super().save(*args, **kwargs)
 
 
 class FirmMember(models.Model):
@@ -314,7 +376,18 @@ class IntroductionRequest(models.Model):
 
 
 class IntroductionEvent(models.Model):
-    """One transition of a request: who moved it, when, from where to where, and why."""
+    """One step of a request: who moved it, when, from where to where, and why. Meetings and
+    outcomes are steps too (`kind`), which leave the state where it was."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("state changed")
+        MEETING_PROPOSED = "meeting_proposed", _("meeting times proposed")
+        MEETING_CONFIRMED = "meeting_confirmed", _("meeting confirmed")
+        MEETING_RESCHEDULED = "meeting_rescheduled", _("new meeting times proposed")
+        MEETING_CANCELLED = "meeting_cancelled", _("meeting cancelled")
+        MEETING_REMINDED = "meeting_reminded", _("meeting reminder sent")
+        OUTCOME_ASKED = "outcome_asked", _("firm asked for the outcome")
+        OUTCOME_RECORDED = "outcome_recorded", _("outcome recorded")
 
     request = models.ForeignKey(
         IntroductionRequest, on_delete=models.CASCADE, related_name="events"
@@ -325,6 +398,25 @@ class IntroductionEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=16, choices=IntroductionState.choices)
     actor = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
     message = models.TextField(_("message"), blank=True, max_length=4000)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.STATE)
+    meeting = models.ForeignKey(
+        "matchmaking.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("meeting"),
+    )
+    # The meeting times this step proposed or agreed (ISO 8601), kept as they were then.
+    times = models.JSONField(_("meeting times"), default=list, blank=True)
+    outcome = models.ForeignKey(
+        "matchmaking.Outcome",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome"),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -334,6 +426,11 @@ class IntroductionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} → {self.to_state}"
+
+    def time_labels(self) -> list[str]:
+        """The times of this step, each in Japan time and the firm's time zone."""
+        zone = self.request.firm.time_zone
+        return [time_label(datetime.fromisoformat(moment), zone) for moment in self.times]
 
 
 class SuggestionShown(models.Model):

@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matchmaking.firms.introductions import services
+from matchmaking.firms.introductions import meeting_views, services
 from matchmaking.firms.introductions.forms import TransitionForm
+from matchmaking.firms.introductions.models import Side
 from matchmaking.firms.introductions.views import available, transition
 from matchmaking.firms.models import IntroductionRequest, IntroductionRequestQuerySet
 from profiles.models.curation import curated_prefecture_ids
@@ -67,8 +68,43 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "side": "curator",
             "actions": available(introduction, services.CURATOR_ACTIONS),
             "form": TransitionForm(),
-        },
+        }
+        | meeting_views.meeting_context(introduction, Side.CURATOR),
     )
+
+
+def _in_scope(request: HttpRequest, pk: int) -> IntroductionRequest:
+    return get_object_or_404(_scoped(request).select_related("firm", "organization"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    return meeting_views.propose(request, _in_scope(request, pk), Side.CURATOR)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_reschedule(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.reschedule(request, _in_scope(request, pk), Side.CURATOR, meeting_pk)
+
+
+@login_required
+@require_POST
+def meeting_pick(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.pick(request, _in_scope(request, pk), Side.CURATOR, meeting_pk)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.cancel(request, _in_scope(request, pk), Side.CURATOR, meeting_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_new(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.record_outcome(request, _in_scope(request, pk), Side.CURATOR, meeting_pk)
 
 
 @login_required

@@ -42,6 +42,27 @@ urlpatterns = [
     path("export/directory/", imports.directory_export, name="directory_export"),
     path("introductions/", introductions.queue, name="introductions"),
     path("introductions/<int:pk>/", introductions.detail, name="introduction"),
+    path("introductions/<int:pk>/meetings/new/", introductions.meeting_new, name="meeting_new"),
+    path(
+        "introductions/<int:pk>/meetings/<int:meeting_pk>/reschedule/",
+        introductions.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
+    path(
+        "introductions/<int:pk>/meetings/<int:meeting_pk>/pick/",
+        introductions.meeting_pick,
+        name="meeting_pick",
+    ),
+    path(
+        "introductions/<int:pk>/meetings/<int:meeting_pk>/cancel/",
+        introductions.meeting_cancel,
+        name="meeting_cancel",
+    ),
+    path(
+        "introductions/<int:pk>/meetings/<int:meeting_pk>/outcome/",
+        introductions.outcome_new,
+        name="outcome_new",
+    ),
     path("introductions/<int:pk>/<slug:action>/", introductions.act, name="introduction_act"),
     path("demand/", demand.demand, name="demand"),
     path("reports/", kpi.report, name="kpi"),

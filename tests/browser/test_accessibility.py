@@ -18,6 +18,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveSite, screenshot
+from tests.browser.test_meeting_journey import accepted_introduction
 from tests.pages import JAPANESE_ONLY, ORGANIZATION, PASSWORD, ROLES
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,21 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+INTRODUCTION = "{introduction}"  # Acme's accepted introduction, made at run time
+HELD = "{held}"  # a meeting of it, held yesterday
+# Beyond tests/pages.py: the pages of a meeting, which need an accepted introduction.
+MEETING_PAGES: dict[str, list[str]] = {
+    "firm member": [
+        f"/introductions/{INTRODUCTION}/",
+        f"/introductions/{INTRODUCTION}/meetings/new/",
+        f"/introductions/{INTRODUCTION}/meetings/{HELD}/outcome/",
+    ],
+    "curator": [
+        f"/workspace/introductions/{INTRODUCTION}/",
+        f"/workspace/introductions/{INTRODUCTION}/meetings/new/",
+        f"/workspace/introductions/{INTRODUCTION}/meetings/{HELD}/outcome/",
+    ],
+}
 
 # Ids that aria-describedby, aria-labelledby and label[for] name must exist; axe lets a
 # describedby pass when one of its ids does, and says nothing of an empty for="".
@@ -83,6 +99,12 @@ def japanese_only(live_site: LiveSite) -> str:
     ).split()[-1]
 
 
+@pytest.fixture(scope="module")
+def meeting_pages(live_site: LiveSite) -> dict[str, str]:
+    ids = accepted_introduction(live_site)
+    return {INTRODUCTION: str(ids["introduction"]), HELD: str(ids["held"])}
+
+
 def _violations(tab: Any) -> list[str]:
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate(
@@ -96,9 +118,15 @@ def _violations(tab: Any) -> list[str]:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_the_pages_pass_axe_and_fit_a_phone(
-    browser: Any, live_site: LiveSite, organization: str, japanese_only: str, role: str
+    browser: Any,
+    live_site: LiveSite,
+    organization: str,
+    japanese_only: str,
+    meeting_pages: dict[str, str],
+    role: str,
 ) -> None:
     email, paths = ROLES[role]
+    paths = [*paths, *MEETING_PAGES.get(role, [])]
     problems: list[str] = []
     for language in UI_LANGUAGES:
         context = _context(browser, live_site, language, viewport=DESKTOP, bypass_csp=True)
@@ -109,6 +137,8 @@ def test_the_pages_pass_axe_and_fit_a_phone(
             for path in paths:
                 path = path.replace(ORGANIZATION, organization)
                 path = path.replace(JAPANESE_ONLY, japanese_only)
+                for placeholder, value in meeting_pages.items():
+                    path = path.replace(placeholder, value)
                 where = f"{role}, {language}, {path}"
                 tab.set_viewport_size(DESKTOP)
                 response = tab.goto(path)

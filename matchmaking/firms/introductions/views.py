@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matchmaking.firms.access import require_firm
-from matchmaking.firms.introductions import services
+from matchmaking.firms.introductions import meeting_views, services
 from matchmaking.firms.introductions.forms import IntroductionRequestForm, TransitionForm
+from matchmaking.firms.introductions.models import Side
 from matchmaking.firms.models import IntroductionRequest
 from profiles.models import Organization
 
@@ -94,8 +95,46 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "side": "firm",
             "actions": available(introduction, services.FIRM_ACTIONS),
             "form": TransitionForm(),
-        },
+        }
+        | meeting_views.meeting_context(introduction, Side.FIRM),
     )
+
+
+def _own(request: HttpRequest, pk: int) -> IntroductionRequest:
+    firm = require_firm(request)
+    return get_object_or_404(
+        IntroductionRequest.objects.select_related("firm", "organization"), pk=pk, firm=firm
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    return meeting_views.propose(request, _own(request, pk), Side.FIRM)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_reschedule(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.reschedule(request, _own(request, pk), Side.FIRM, meeting_pk)
+
+
+@login_required
+@require_POST
+def meeting_pick(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.pick(request, _own(request, pk), Side.FIRM, meeting_pk)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.cancel(request, _own(request, pk), Side.FIRM, meeting_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_new(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    return meeting_views.record_outcome(request, _own(request, pk), Side.FIRM, meeting_pk)
 
 
 @login_required

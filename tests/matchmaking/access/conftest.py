@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from matchmaking.firms.models import ForeignFirm, ShortlistEntry
 from tests.conftest import make_curator, make_organization
-from tests.matchmaking.access.world import World, firm_member, introduction
+from tests.matchmaking.access.world import World, firm_member, introduction, meetings_of
 
 
 @pytest.fixture
@@ -27,6 +27,10 @@ def world(aiko: User, ben: User, maria: User, root: User) -> World:
     ShortlistEntry.objects.create(firm=acme, organization=organizations["A"], note="Acme note")
     ShortlistEntry.objects.create(firm=acme, organization=organizations["archived"])
     ShortlistEntry.objects.create(firm=baltic, organization=organizations["B"], note="Baltic note")
+    introductions = {
+        "X": introduction(acme, organizations["A"]),
+        "Y": introduction(baltic, organizations["B"]),
+    }
     return World(
         users={
             "anonymous": None,
@@ -39,8 +43,10 @@ def world(aiko: User, ben: User, maria: User, root: User) -> World:
         },
         firms={"X": acme, "Y": baltic},
         organizations=organizations,
-        introductions={
-            "X": introduction(acme, organizations["A"]),
-            "Y": introduction(baltic, organizations["B"]),
+        introductions=introductions,
+        meetings={
+            (firm, which): meeting
+            for firm, request in introductions.items()
+            for which, meeting in meetings_of(request).items()
         },
     )

@@ -17,6 +17,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from matchmaking.firms.introductions.models import Meeting, Outcome
 from matchmaking.firms.models import (
     ForeignFirm,
     IntroductionRequest,
@@ -144,6 +145,46 @@ def curator_acts(action: str, target: str) -> Action:
     return perform
 
 
+def meeting_pick(namespace: str) -> Action:
+    def perform(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
+        args = world.meeting_args(role, obj, "upcoming")
+        meeting = Meeting.objects.filter(pk=args[1]).first()
+        slot = meeting.slots.get().pk if meeting else 1
+        response = client.post(reverse(f"{namespace}:meeting_pick", args=args), {"slot": slot})
+        return response, Meeting.objects.filter(pk=args[1], state="confirmed").exists()
+
+    return perform
+
+
+def meeting_cancel(namespace: str) -> Action:
+    def perform(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
+        args = world.meeting_args(role, obj, "upcoming")
+        url = reverse(f"{namespace}:meeting_cancel", args=args)
+        response = client.post(url, {"message": "Matrix reason"})
+        return response, Meeting.objects.filter(pk=args[1], state="cancelled").exists()
+
+    return perform
+
+
+def meeting_form(namespace: str) -> Action:
+    def perform(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
+        args = world.meeting_args(role, obj, "upcoming")
+        response = client.get(reverse(f"{namespace}:meeting_reschedule", args=args))
+        return response, b'name="slot_1"' in response.content
+
+    return perform
+
+
+def outcome_record(namespace: str) -> Action:
+    def perform(client: Client, world: World, role: str, obj: str) -> tuple[Any, bool]:
+        args = world.meeting_args(role, obj, "held")
+        data = {"kind": "nda", "date": "2027-01-20", "note": "Matrix outcome"}
+        response = client.post(reverse(f"{namespace}:outcome_new", args=args), data)
+        return response, Outcome.objects.filter(meeting_id=args[1]).exists()
+
+    return perform
+
+
 # == who may do what, on which object ==
 
 Expect = Callable[[str, str], Any]
@@ -215,6 +256,37 @@ ACTIONS: dict[str, Cell] = {
     ),
     "edit the firm profile": Cell("firm:profile", profile_edit, for_firms(), ["own"]),
     "invite a colleague": Cell("accounts:invite", invite, for_firms(), ["own"]),
+    # The firm proposed these times: the curator picks one, the firm cannot.
+    "pick a meeting time (firm)": Cell(
+        "introductions:meeting_pick",
+        meeting_pick("introductions"),
+        for_firms(own=NO_EFFECT),
+        FIRM_OWNED,
+    ),
+    "cancel a meeting (firm)": Cell(
+        "introductions:meeting_cancel", meeting_cancel("introductions"), for_firms(), FIRM_OWNED
+    ),
+    "open the reschedule form (firm)": Cell(
+        "introductions:meeting_reschedule",
+        meeting_form("introductions"),
+        for_firms(),
+        FIRM_OWNED,
+    ),
+    "record an outcome (firm)": Cell(
+        "introductions:outcome_new", outcome_record("introductions"), for_firms(), FIRM_OWNED
+    ),
+    "pick a meeting time (curator)": Cell(
+        "workspace:meeting_pick", meeting_pick("workspace"), for_curators, IN_PREFECTURE
+    ),
+    "cancel a meeting (curator)": Cell(
+        "workspace:meeting_cancel", meeting_cancel("workspace"), for_curators, IN_PREFECTURE
+    ),
+    "open the reschedule form (curator)": Cell(
+        "workspace:meeting_reschedule", meeting_form("workspace"), for_curators, IN_PREFECTURE
+    ),
+    "record an outcome (curator)": Cell(
+        "workspace:outcome_new", outcome_record("workspace"), for_curators, IN_PREFECTURE
+    ),
     "see a request in the queue": Cell(
         "workspace:introduction", introduction_queue_view, for_curators, IN_PREFECTURE
     ),

@@ -117,6 +117,12 @@ PUBLIC: dict[str, tuple[str, int, int]] = {
     "password_reset_done": (reverse("password_reset_done"), 200, 200),
     "password_reset_confirm": (reverse("password_reset_confirm", args=["MQ", "forged"]), 200, 200),
     "password_reset_complete": (reverse("password_reset_complete"), 200, 200),
+    # The one-click outcome answer from a mail: the link is the key, whoever follows it.
+    "introductions:outcome_answer": (
+        reverse("introductions:outcome_answer", args=["forged"]),
+        400,
+        400,
+    ),
 }
 
 
@@ -130,6 +136,7 @@ def test_the_public_account_pages(world: World, role: str, name: str) -> None:
     assert response.status_code == (visitor if role == "anonymous" else logged_in)
     # A signed link that was not signed by us leads nowhere, whoever follows it.
     forged = {
+        "introductions:outcome_answer": {"kind": "nda", "date": "2027-01-20"},
         "accounts:confirm": {},
         "accounts:accept_invitation": {"password1": PASSWORD, "password2": PASSWORD},
     }
@@ -158,12 +165,30 @@ POST_ONLY: dict[str, tuple[str, Callable[[World], list[Any]]]] = {
         "aiko",
         lambda world: [world.introductions["X"].pk, "decline"],
     ),
+    "introductions:meeting_pick": ("maria", lambda w: w.meeting_args("maria", "own", "upcoming")),
+    "introductions:meeting_cancel": (
+        "maria",
+        lambda world: world.meeting_args("maria", "own", "upcoming"),
+    ),
+    "workspace:meeting_pick": ("aiko", lambda world: world.meeting_args("aiko", "A", "upcoming")),
+    "workspace:meeting_cancel": (
+        "aiko",
+        lambda world: world.meeting_args("aiko", "A", "upcoming"),
+    ),
 }
 # Forms: GET shows the form and changes nothing; POST acts (the matrix above).
 FORMS = {
     "firm:profile": ("maria", lambda world: []),
     "introductions:new": ("maria", lambda world: [world.organizations["fresh"].pk]),
     "accounts:invite": ("maria", lambda world: []),
+    "introductions:meeting_new": ("maria", lambda world: [world.introductions["X"].pk]),
+    "introductions:meeting_reschedule": (
+        "maria",
+        lambda world: world.meeting_args("maria", "own", "upcoming"),
+    ),
+    "introductions:outcome_new": ("maria", lambda w: w.meeting_args("maria", "own", "held")),
+    "workspace:meeting_new": ("aiko", lambda world: [world.introductions["X"].pk]),
+    "workspace:outcome_new": ("aiko", lambda world: world.meeting_args("aiko", "A", "held")),
 }
 
 

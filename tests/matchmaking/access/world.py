@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import timezone
 
+from matchmaking.firms.introductions.models import Meeting, MeetingSlot, Outcome
 from matchmaking.firms.models import (
     FirmMember,
     ForeignFirm,
@@ -45,6 +48,8 @@ class World:
     firms: dict[str, ForeignFirm]  # X, Y
     organizations: dict[str, Organization]  # A, B, fresh, draft, archived
     introductions: dict[str, IntroductionRequest]  # by firm: X -> A, Y -> B
+    # by firm: times the firm proposed ("upcoming"), a meeting held last week ("held")
+    meetings: dict[tuple[str, str], Meeting]
 
     def owner(self, role: str, obj: str) -> str:
         """The firm an "own" or "other" object belongs to (X and Y for non-members)."""
@@ -63,6 +68,14 @@ class World:
             return MISSING_PK
         firm = {"A": "X", "B": "Y"}.get(obj) or self.owner(role, obj)
         return self.introductions[firm].pk
+
+    def meeting_args(self, role: str, obj: str, which: str) -> list[int]:
+        """The introduction's and the meeting's pk, as the meeting URLs take them."""
+        if obj == "missing":
+            return [MISSING_PK, MISSING_PK]
+        firm = {"A": "X", "B": "Y"}.get(obj) or self.owner(role, obj)
+        meeting = self.meetings[firm, which]
+        return [meeting.introduction_id, meeting.pk]
 
     def organization_pk(self, obj: str) -> int:
         """Aso Gears for "published" (nobody has acted on it yet), the draft, or none."""
@@ -90,6 +103,23 @@ def introduction(firm: ForeignFirm, organization: Organization) -> IntroductionR
     )
 
 
+def meetings_of(introduction: IntroductionRequest) -> dict[str, Meeting]:
+    """Times the firm proposed for next month, and a meeting held last week."""
+    now = timezone.now()
+    upcoming = Meeting.objects.create(
+        introduction=introduction, proposed_by="firm", online_url="https://meet.example/m"
+    )
+    MeetingSlot.objects.create(meeting=upcoming, starts_at=now + timedelta(days=30))
+    held = Meeting.objects.create(
+        introduction=introduction,
+        proposed_by="curator",
+        state=Meeting.State.CONFIRMED,
+        starts_at=now - timedelta(days=7),
+        venue="Kumamoto office",
+    )
+    return {"upcoming": upcoming, "held": held}
+
+
 def client_for(world: World, role: str) -> Client:
     client = Client()
     user = world.users[role]
@@ -105,6 +135,9 @@ def snapshot() -> tuple[Any, ...]:
         list(SuggestionFeedback.objects.values_list("pk", "firm", "organization", "reason")),
         list(IntroductionRequest.objects.values_list("pk", "firm", "organization", "state")),
         IntroductionEvent.objects.count(),
+        list(Meeting.objects.order_by("pk").values_list("pk", "state", "starts_at", "sequence")),
+        MeetingSlot.objects.count(),
+        Outcome.objects.count(),
         SuggestionShown.objects.count(),
         list(ForeignFirm.objects.order_by("pk").values_list("pk", "name", "seeks_en")),
         list(FirmMember.objects.order_by("pk").values_list("pk", "user", "firm")),
