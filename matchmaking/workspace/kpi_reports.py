@@ -19,6 +19,7 @@ from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.firms.introductions.models import Meeting, Outcome
 from matchmaking.firms.models import (
     IntroductionEvent,
     IntroductionRequest,
@@ -36,6 +37,7 @@ METRICS = (
     ("requested", _("Introductions requested")),
     ("accepted", _("Introductions accepted")),
     ("declined", _("Introductions declined")),
+    ("met", _("Introductions that met")),
     ("median_days", _("Median days to first response")),
 )
 # A first response is staff moving a submitted request on; a firm withdrawing is not one.
@@ -83,9 +85,14 @@ class Figures:
     requested: int = 0
     accepted: int = 0
     declined: int = 0
+    met: int = 0
     median_days: float | None = None
+    # What came of meetings, by outcome kind (each meeting's latest record).
+    outcomes: Counter[str] = field(default_factory=Counter)
 
     def value(self, key: str) -> int | float | None:
+        if key.startswith("outcome:"):
+            return self.outcomes[key.removeprefix("outcome:")]
         value: int | float | None = getattr(self, key)
         return value
 
@@ -109,9 +116,13 @@ class Report:
 
     def rows(self) -> list[tuple[str, str, list[int | float | None]]]:
         """(key, label, one value per period): the table as a report shows it."""
+        outcomes = [
+            (f"outcome:{kind}", _("Outcome: %(kind)s") % {"kind": label})
+            for kind, label in Outcome.Kind.choices
+        ]
         return [
             (key, str(label), [figures.value(key) for figures in self.figures])
-            for key, label in METRICS
+            for key, label in [*METRICS, *outcomes]
         ]
 
 
@@ -185,6 +196,44 @@ def first_response_days(scope: Scope, period: Period) -> dict[int, list[float]]:
     return waits
 
 
+def met_by_prefecture(scope: Scope, period: Period) -> Counter[int]:
+    """Introductions whose meeting took place in the period (a confirmed time, now past)."""
+    start, end = period.bounds()
+    held = _in_scope(
+        Meeting.objects.confirmed().filter(
+            starts_at__gte=start, starts_at__lt=min(end, timezone.now())
+        ),
+        scope,
+        "introduction__organization__prefecture_id",
+    )
+    return Counter(
+        prefecture
+        for prefecture, _introduction in set(
+            held.values_list("introduction__organization__prefecture_id", "introduction_id")
+        )
+    )
+
+
+def outcomes_by_prefecture(scope: Scope, period: Period) -> dict[int, Counter[str]]:
+    """Per prefecture, the outcomes dated in the period by kind: each meeting's latest
+    record, whichever side made it (a correction replaces what it corrects)."""
+    records = _in_scope(
+        Outcome.objects.filter(date__gte=period.start, date__lt=period.end),
+        scope,
+        "meeting__introduction__organization__prefecture_id",
+    ).order_by("meeting_id", "recorded_at", "pk")
+    latest = {
+        meeting: (prefecture, kind)
+        for meeting, prefecture, kind in records.values_list(
+            "meeting_id", "meeting__introduction__organization__prefecture_id", "kind"
+        )
+    }
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for prefecture, kind in latest.values():
+        counts[prefecture][kind] += 1
+    return counts
+
+
 def figures_by_prefecture(scope: Scope, period: Period) -> dict[int, Figures]:
     published = published_by_prefecture(scope, period)
     shown = _count_by_prefecture(
@@ -202,8 +251,12 @@ def figures_by_prefecture(scope: Scope, period: Period) -> dict[int, Figures]:
         )
         for state in (IntroductionState.ACCEPTED, IntroductionState.DECLINED)
     )
+    met = met_by_prefecture(scope, period)
+    outcomes = outcomes_by_prefecture(scope, period)
     waits = first_response_days(scope, period)
-    prefectures = set(published) | set(shown) | set(requested) | set(accepted) | set(declined)
+    prefectures = (
+        set(published) | set(shown) | set(requested) | set(accepted) | set(declined) | set(met)
+    ) | set(outcomes)
     return {
         prefecture: Figures(
             published=published[prefecture],
@@ -211,7 +264,9 @@ def figures_by_prefecture(scope: Scope, period: Period) -> dict[int, Figures]:
             requested=requested[prefecture],
             accepted=accepted[prefecture],
             declined=declined[prefecture],
+            met=met[prefecture],
             median_days=median_days(waits.get(prefecture, [])),
+            outcomes=outcomes.get(prefecture, Counter()),
         )
         for prefecture in prefectures
     }
@@ -226,6 +281,8 @@ def figures(scope: Scope, period: Period) -> Figures:
         total.requested += each.requested
         total.accepted += each.accepted
         total.declined += each.declined
+        total.met += each.met
+        total.outcomes += each.outcomes
     waits = [wait for values in first_response_days(scope, period).values() for wait in values]
     total.median_days = median_days(waits)
     return total

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from matchmaking.firms.introductions.models import Meeting, Outcome, Side
 from matchmaking.firms.models import (
     ForeignFirm,
     IntroductionEvent,
@@ -68,7 +69,7 @@ def kpi_world() -> dict[str, Any]:
         for code in ("DE", "US", "FR")
     }
     # Q1: asked 10 Feb, under review 2 days later; accepted in Q2.
-    request_at(
+    accepted_in_q2 = request_at(
         firms["DE"],
         higo,
         jst(2026, 2, 10, 10),
@@ -84,7 +85,9 @@ def kpi_world() -> dict[str, Any]:
         (S.DECLINED, jst(2026, 5, 20, 9)),
     )
     # Asked in 2025, accepted on 3 January 2026 (00:30 in Japan, still 2 January in UTC).
-    request_at(firms["FR"], higo, jst(2025, 12, 30, 9), (S.ACCEPTED, jst(2026, 1, 3, 0, 30)))
+    accepted_in_q1 = request_at(
+        firms["FR"], higo, jst(2025, 12, 30, 9), (S.ACCEPTED, jst(2026, 1, 3, 0, 30))
+    )
     # Tokyo's: another prefecture.
     request_at(firms["DE"], edo, jst(2026, 2, 1, 9), (S.UNDER_REVIEW, jst(2026, 2, 2, 9)))
     # A firm that withdrew: no response from staff.
@@ -94,6 +97,25 @@ def kpi_world() -> dict[str, Any]:
     for firm in (firms["DE"], firms["US"]):
         SuggestionShown.objects.create(firm=firm, organization=higo, week=week)
     SuggestionShown.objects.create(firm=firms["DE"], organization=edo, week=week)
+
+    def meeting(request: IntroductionRequest, state: str, at: datetime.datetime) -> Meeting:
+        return Meeting.objects.create(
+            introduction=request, proposed_by=Side.CURATOR, state=state, starts_at=at
+        )
+
+    def outcome(held: Meeting, side: str, kind: str, date: datetime.date) -> None:
+        Outcome.objects.create(meeting=held, side=side, kind=kind, date=date)
+
+    # They met in February: no fit.
+    february = meeting(accepted_in_q1, Meeting.State.CONFIRMED, jst(2026, 2, 1, 10))
+    outcome(february, Side.FIRM, Outcome.Kind.NO_FIT, datetime.date(2026, 2, 2))
+    # They met in April: a follow-up, then (the curator's later record) an NDA in May.
+    april = meeting(accepted_in_q2, Meeting.State.CONFIRMED, jst(2026, 4, 20, 10))
+    outcome(april, Side.FIRM, Outcome.Kind.FOLLOW_UP, datetime.date(2026, 4, 21))
+    outcome(april, Side.CURATOR, Outcome.Kind.NDA, datetime.date(2026, 5, 10))
+    # A cancelled meeting, and one still to come: neither has met.
+    meeting(accepted_in_q2, Meeting.State.CANCELLED, jst(2026, 6, 1, 10))
+    meeting(accepted_in_q1, Meeting.State.CONFIRMED, timezone.now() + datetime.timedelta(days=9))
 
     def change(organization: Organization, at: datetime.datetime, **fields: Any) -> None:
         version = organization.changes.count() + 2

@@ -71,6 +71,8 @@ def test_the_csv_is_the_annual_report_table(
     assert "Median days to first response,2.0,4.0,,,3.0" in rows
     assert rows[rows.index("By country") + 1] == "Firm's country or region,Requested,Accepted"
     assert "US,2,0" in rows and "FR,0,1" in rows
+    assert "Introductions that met,1,1,0,0,2" in rows
+    assert "Outcome: non-disclosure agreement,0,1,0,0,1" in rows
 
 
 def test_the_excel_file_has_a_sheet_per_table(

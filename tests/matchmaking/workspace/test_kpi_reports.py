@@ -45,6 +45,13 @@ def test_a_prefectures_figures_per_quarter_and_year(kpi_world: dict[str, Any]) -
     assert table["published"] == [0, 0, 1, 0, 1]
     # 2 days (Q1), 4 days (Q2); the withdrawn request had no response from staff.
     assert table["median_days"] == [2.0, 4.0, None, None, 3.0]
+    # Met: February's and April's meetings; not the cancelled one, nor the one to come.
+    assert table["met"] == [1, 1, 0, 0, 2]
+    # Each meeting's latest record: April's follow-up was corrected to an NDA.
+    assert table["outcome:no_fit"] == [1, 0, 0, 0, 1]
+    assert table["outcome:nda"] == [0, 1, 0, 0, 1]
+    assert table["outcome:follow_up"] == [0, 0, 0, 0, 0]
+    assert table["outcome:investment"] == [0, 0, 0, 0, 0]
 
 
 def test_the_year_is_broken_down_by_country_and_industry(kpi_world: dict[str, Any]) -> None:
