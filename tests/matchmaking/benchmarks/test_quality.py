@@ -28,7 +28,7 @@ def test_the_evaluation_set_has_enough_judged_queries_in_both_languages() -> Non
     demo = demo_rows()
     assert len(queries) >= 60
     assert len({q.id for q in queries}) == len(queries)
-    assert {q.lang for q in queries} == {"en", "ja"}
+    assert {q.lang for q in queries} == {"en", "ja", "zh-hans", "zh-hant"}
     for query in queries:
         assert set(query.judgments) <= set(demo), query.id
         assert set(query.judgments.values()) <= {0, 1, 2, 3}
@@ -55,7 +55,9 @@ def demo_world(db: None) -> Any:
 @pytest.mark.django_db
 def test_the_shipped_ranker_meets_the_quality_targets(demo_world: Any) -> None:
     documents, concepts = demo_world
-    queries = quality.load_queries(EVAL)
+    queries = [
+        q for q in quality.load_queries(EVAL) if not q.id.startswith(quality.CHINESE_NEEDS_PREFIX)
+    ]
     shipped = quality.ranker_system(documents, concepts, FitParams(), boost=0.1)
     scores = quality.evaluate(shipped, queries)
     baselines = {
