@@ -31,6 +31,16 @@ class Concept(Bilingual, models.Model):
     synonyms_ja = models.TextField(
         _("Japanese synonyms"), blank=True, help_text=_("One per line.")
     )
+    # Chinese (issue 18): matched in needs and profiles written in Chinese, and shown to
+    # readers who read Chinese; blank falls back to English.
+    name_zh_hans = models.CharField(_("Simplified Chinese term"), max_length=100, blank=True)
+    synonyms_zh_hans = models.TextField(
+        _("Simplified Chinese synonyms"), blank=True, help_text=_("One per line.")
+    )
+    name_zh_hant = models.CharField(_("Traditional Chinese term"), max_length=100, blank=True)
+    synonyms_zh_hant = models.TextField(
+        _("Traditional Chinese synonyms"), blank=True, help_text=_("One per line.")
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -46,6 +56,12 @@ class Concept(Bilingual, models.Model):
 
     def terms_ja(self) -> list[str]:
         return [self.name_ja, *_lines(self.synonyms_ja)]
+
+    def terms_zh_hans(self) -> list[str]:
+        return [t for t in [self.name_zh_hans, *_lines(self.synonyms_zh_hans)] if t]
+
+    def terms_zh_hant(self) -> list[str]:
+        return [t for t in [self.name_zh_hant, *_lines(self.synonyms_zh_hant)] if t]
 
 
 def _lines(text: str) -> list[str]:
