@@ -12,7 +12,8 @@ Chinese when it has (almost) no kana *and* some evidence of Chinese: characters 
 does not use (outside CP932: 导, 们, 阀...) or Chinese function words (的, 們, 與, 尋找,
 供應商...). A kanji-only text without such evidence stays Japanese, and is analysed as
 before. Simplified or Traditional: whichever conversion (to the other script) changes more
-characters.
+characters. Japanese text with Simplified characters in it (kana and all) is written in
+Japanese forms too, and analysed as Japanese.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ def script(text: str) -> Script | None:
     if chinese_evidence(text) < 2:
         return None
     return simplified_or_traditional(text)
+
+
+def has_simplified(text: str) -> bool:
+    """Whether a (Japanese) text holds a Simplified character Japanese does not use (协作 in
+    a Japanese need, or Japanese text put into Simplified characters): such a text is
+    written in Japanese forms as a whole, and stays Japanese otherwise."""
+    return any(_outside_japanese(c) and convert(c, "s2t") != c for c in set(_HAN.findall(text)))
 
 
 def simplified_or_traditional(text: str) -> Script:

@@ -526,6 +526,8 @@ class Analyzer:
                 if self.glossary is not None:
                     found = self.glossary.in_chinese_text(text)
                     counts.update(CONCEPT_PREFIX + k for k in found)
+            elif self.options.chinese and chinese.has_simplified(text):
+                text = chinese.japanese_forms(text, "zh-hans")
             in_chinese = written_in is not None
             mode = self.options.japanese
             ngrams = mode != "sudachi" or self.options.ngram_share > 0
