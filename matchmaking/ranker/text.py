@@ -514,37 +514,55 @@ class Analyzer:
         into plain words."""
         return {stored_feature(f, self.options)[0] for f in self.features(text)}
 
+    def _paragraphs(self, text: str) -> list[tuple[str, bool]]:
+        """The text's lines, each in Japanese forms and whether it is Chinese; the text
+        whole, as it stands, when no line is Chinese or holds Simplified characters (a
+        firm's need joins what it wrote in Chinese with what it wrote in Japanese)."""
+        if not self.options.chinese:
+            return [(text, False)]
+        lines = text.split("\n")
+        read: list[tuple[str, bool]] = []
+        changed = False
+        for line in lines:
+            written_in = chinese.script(line) if has_japanese(line) else None
+            if written_in is not None:
+                read.append((chinese.japanese_forms(line, written_in), True))
+                changed = True
+            elif has_japanese(line) and chinese.has_simplified(line):
+                read.append((chinese.japanese_forms(line, "zh-hans"), False))
+                changed = True
+            else:
+                read.append((line, False))
+        return read if changed else [(text, False)]
+
     def features(self, text: str) -> Counter[str]:
         counts: Counter[str] = Counter()
         if not text:
             return counts
         text = normalize(text)
         if has_japanese(text):
-            written_in = chinese.script(text) if self.options.chinese else None
-            if written_in is not None:
-                text = chinese.japanese_forms(text, written_in)
-                if self.glossary is not None:
-                    found = self.glossary.in_chinese_text(text)
-                    counts.update(CONCEPT_PREFIX + k for k in found)
-            elif self.options.chinese and chinese.has_simplified(text):
-                text = chinese.japanese_forms(text, "zh-hans")
-            in_chinese = written_in is not None
             mode = self.options.japanese
             ngrams = mode != "sudachi" or self.options.ngram_share > 0
-            for run in _JA_RUN.findall(text):
-                if mode != "bigram":
-                    counts.update(self._japanese_run(run, in_chinese=in_chinese))
-                if ngrams:
-                    grams = self._ngrams.get(run)
-                    if grams is None:
-                        if len(self._ngrams) >= RUN_CACHE_SIZE:
-                            self._ngrams.clear()
-                        grams = self._ngrams[run] = Counter(
-                            japanese_bigrams(run, self.options.ngram_longest)
-                        )
-                    counts.update(grams)
-            if mode == "bigram" and self.glossary is not None and not in_chinese:
-                found = self.glossary.in_japanese_text(text)
+            paragraphs = self._paragraphs(text)
+            for paragraph, in_chinese in paragraphs:
+                if in_chinese and self.glossary is not None:
+                    found = self.glossary.in_chinese_text(paragraph)
+                    counts.update(CONCEPT_PREFIX + k for k in found)
+                for run in _JA_RUN.findall(paragraph):
+                    if mode != "bigram":
+                        counts.update(self._japanese_run(run, in_chinese=in_chinese))
+                    if ngrams:
+                        grams = self._ngrams.get(run)
+                        if grams is None:
+                            if len(self._ngrams) >= RUN_CACHE_SIZE:
+                                self._ngrams.clear()
+                            grams = self._ngrams[run] = Counter(
+                                japanese_bigrams(run, self.options.ngram_longest)
+                            )
+                        counts.update(grams)
+            if mode == "bigram" and self.glossary is not None:
+                japanese = "\n".join(p for p, in_chinese in paragraphs if not in_chinese)
+                found = self.glossary.in_japanese_text(japanese)
                 counts.update(CONCEPT_PREFIX + k for k in found)
             latin = _JA_RUN.sub(" ", text)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models.reference import Bilingual
@@ -56,6 +57,26 @@ class Concept(Bilingual, models.Model):
 
     def terms_ja(self) -> list[str]:
         return [self.name_ja, *_lines(self.synonyms_ja)]
+
+    def name_for(self, lang: str) -> str:
+        """The name in a reader's language: Chinese readers get the Chinese name of their
+        script (or the other script's), everyone but Japanese readers falls back to English."""
+        lang = lang.lower()
+        if lang.startswith("zh"):
+            traditional = lang.startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo"))
+            first, second = (
+                (self.name_zh_hant, self.name_zh_hans)
+                if traditional
+                else (self.name_zh_hans, self.name_zh_hant)
+            )
+            return first or second or self.name_en
+        if lang.startswith("ja"):
+            return self.name_ja or self.name_en
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.name_for(get_language() or "en")
 
     def terms_zh_hans(self) -> list[str]:
         return [t for t in [self.name_zh_hans, *_lines(self.synonyms_zh_hans)] if t]

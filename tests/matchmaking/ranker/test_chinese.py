@@ -180,3 +180,15 @@ def test_an_index_keeps_the_chinese_terms_when_stored() -> None:
     loaded = type(index).from_bytes(index.to_bytes())
     assert loaded.concepts == [VALVES]
     assert loaded.analysis.chinese
+
+
+def test_a_need_written_in_chinese_and_japanese_reads_each_line_in_its_language() -> None:
+    analyzer = Analyzer(GlossaryMatcher([VALVES, EQUIPMENT]), AnalysisOptions(dictionary="off"))
+    need = (
+        "寻找半导体设备用真空阀门的供应商\n"
+        "半導体製造装置向けのゲートバルブを小ロットで調達したいと考えています。"
+    )
+    features = analyzer.features(need)
+    # The Chinese line's 阀门 is found although the Japanese line has kana enough to make
+    # the whole text read as Japanese.
+    assert features[CONCEPT_PREFIX + "valves"] >= 2
