@@ -69,16 +69,20 @@ def _outside_japanese(character: str) -> bool:
     return False
 
 
-def chinese_evidence(text: str) -> int:
+def chinese_evidence(text: str, enough: int = 1_000_000) -> int:
     """How many characters and words of the text only Chinese uses: outside CP932 (most
     Simplified ones), Traditional forms that Japanese writes otherwise (醫 for 医, 經 for
-    経; a Japanese name keeps one now and then), function words."""
-    found = 0
+    経), function words. Traditional forms count only beside one of the others (an old
+    form in a Japanese name is no sign), and not once the others reach `enough`."""
+    found = len(_MARKER_WORDS.findall(text))
     for character in _HAN.findall(text):
         if character in _MARKER_CHARACTERS or _outside_japanese(character):
             found += 1
-    found += _changed(text, convert(text, "t2jp"))
-    return found + len(_MARKER_WORDS.findall(text))
+    if found >= enough or found == 0:
+        # No sign at all: a kanji-only Japanese name or industry (國學院大學 keeps old
+        # forms), not worth the conversion.
+        return found
+    return found + _changed(text, convert(text, "t2jp"))
 
 
 def script(text: str) -> Script | None:
@@ -88,7 +92,7 @@ def script(text: str) -> Script | None:
         return None
     if len(_KANA.findall(text)) * _KANA_SHARE > han:
         return None
-    if chinese_evidence(text) < 2:
+    if chinese_evidence(text, enough=2) < 2:
         return None
     return simplified_or_traditional(text)
 

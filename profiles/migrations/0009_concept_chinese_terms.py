@@ -13,28 +13,36 @@ class Migration(migrations.Migration):
             model_name="concept",
             name="name_zh_hans",
             field=models.CharField(
-                blank=True, max_length=100, verbose_name="Simplified Chinese term"
+                blank=True,
+                max_length=100,
+                verbose_name="Simplified Chinese term / 簡体字中国語の用語",
             ),
         ),
         migrations.AddField(
             model_name="concept",
             name="name_zh_hant",
             field=models.CharField(
-                blank=True, max_length=100, verbose_name="Traditional Chinese term"
+                blank=True,
+                max_length=100,
+                verbose_name="Traditional Chinese term / 繁体字中国語の用語",
             ),
         ),
         migrations.AddField(
             model_name="concept",
             name="synonyms_zh_hans",
             field=models.TextField(
-                blank=True, help_text="One per line.", verbose_name="Simplified Chinese synonyms"
+                blank=True,
+                help_text="One per line.",
+                verbose_name="Simplified Chinese synonyms / 簡体字中国語の同義語",
             ),
         ),
         migrations.AddField(
             model_name="concept",
             name="synonyms_zh_hant",
             field=models.TextField(
-                blank=True, help_text="One per line.", verbose_name="Traditional Chinese synonyms"
+                blank=True,
+                help_text="One per line.",
+                verbose_name="Traditional Chinese synonyms / 繁体字中国語の同義語",
             ),
         ),
     ]

@@ -33,14 +33,24 @@ class Concept(Bilingual, models.Model):
         _("Japanese synonyms"), blank=True, help_text=_("One per line.")
     )
     # Chinese (issue 18): matched in needs and profiles written in Chinese, and shown to
-    # readers who read Chinese; blank falls back to English.
-    name_zh_hans = models.CharField(_("Simplified Chinese term"), max_length=100, blank=True)
-    synonyms_zh_hans = models.TextField(
-        _("Simplified Chinese synonyms"), blank=True, help_text=_("One per line.")
+    # readers who read Chinese; blank falls back to English. The labels carry both
+    # languages rather than a catalogue entry: the .po files are being reworked for the
+    # Chinese UI at the same time (add them there, then mark these for translation).
+    name_zh_hans = models.CharField(
+        "Simplified Chinese term / 簡体字中国語の用語", max_length=100, blank=True
     )
-    name_zh_hant = models.CharField(_("Traditional Chinese term"), max_length=100, blank=True)
+    synonyms_zh_hans = models.TextField(
+        "Simplified Chinese synonyms / 簡体字中国語の同義語",
+        blank=True,
+        help_text=_("One per line."),
+    )
+    name_zh_hant = models.CharField(
+        "Traditional Chinese term / 繁体字中国語の用語", max_length=100, blank=True
+    )
     synonyms_zh_hant = models.TextField(
-        _("Traditional Chinese synonyms"), blank=True, help_text=_("One per line.")
+        "Traditional Chinese synonyms / 繁体字中国語の同義語",
+        blank=True,
+        help_text=_("One per line."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
