@@ -32,7 +32,9 @@ class SuggestionQueryForm(forms.Form):
     partnership_type = forms.CharField(max_length=30, required=False)
     language = forms.CharField(max_length=8, required=False)
     lying_dragons_only = forms.BooleanField(required=False)
-    lang = forms.ChoiceField(choices=[("en", "en"), ("ja", "ja")], required=False)
+    lang = forms.ChoiceField(
+        choices=[(code, code) for code in ("en", "ja", "zh-hans", "zh-hant")], required=False
+    )
     boost = forms.NullBooleanField(required=False)
 
     def filters(self) -> selectors.Filters:
@@ -141,8 +143,9 @@ OPENAPI: dict[str, Any] = {
                     _parameter("lying_dragons_only", {"type": "boolean"}, "Only lying dragons"),
                     _parameter(
                         "lang",
-                        {"type": "string", "enum": ["en", "ja"]},
-                        "Language of the explanations",
+                        {"type": "string", "enum": ["en", "ja", "zh-hans", "zh-hant"]},
+                        "Language of the explanations (Chinese: concept names in Chinese "
+                        "where the glossary has them, else English)",
                     ),
                     _parameter(
                         "boost",

@@ -276,9 +276,27 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(Concept)
 class ConceptAdmin(admin.ModelAdmin):
-    list_display = ["key", "name_en", "name_ja", "domain", "updated_at"]
+    list_display = [
+        "key",
+        "name_en",
+        "name_ja",
+        "name_zh_hans",
+        "name_zh_hant",
+        "domain",
+        "updated_at",
+    ]
     list_filter = ["domain"]
-    search_fields = ["key", "name_en", "name_ja", "synonyms_en", "synonyms_ja"]
+    search_fields = [
+        "key",
+        "name_en",
+        "name_ja",
+        "name_zh_hans",
+        "name_zh_hant",
+        "synonyms_en",
+        "synonyms_ja",
+        "synonyms_zh_hans",
+        "synonyms_zh_hant",
+    ]
 
 
 @admin.register(Curatorship)

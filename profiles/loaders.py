@@ -171,6 +171,10 @@ def load_glossary() -> Tally:
             "name_ja": row["ja"],
             "synonyms_en": "\n".join(row.get("synonyms_en", [])),
             "synonyms_ja": "\n".join(row.get("synonyms_ja", [])),
+            "name_zh_hans": row.get("zh_hans", ""),
+            "synonyms_zh_hans": "\n".join(row.get("synonyms_zh_hans", [])),
+            "name_zh_hant": row.get("zh_hant", ""),
+            "synonyms_zh_hant": "\n".join(row.get("synonyms_zh_hant", [])),
         }
         for row in read_fixture("glossary.json")
     ]

@@ -6,7 +6,9 @@ description_ja (+ name_en, except for en2ja). Three tasks:
 
 - ja: an example listed as *included* in an industry → that industry;
 - hard: an example MIC lists as *excluded from* XXXX → the industry it belongs to;
-- en2ja: each industry's English name → that industry, over a corpus without English.
+- en2ja: each industry's English name → that industry, over a corpus without English;
+- ja-zh-hans (issue 18): the ja examples in Simplified characters (OpenCC jp2t, then t2s;
+  kana stay kana), against the same corpus: its MRR@10 against ja's is the figure.
 
 Metrics: MRR@10, Recall@10 and nDCG@10 with gain 2 for the exact code and 1 for another
 industry of its three-digit group (the ideal list: the code, then the rest of its group).
@@ -34,10 +36,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matchmaking.ranker import Document, FitParams, GlossaryConcept, fit
+from matchmaking.ranker import Document, FitParams, GlossaryConcept, chinese, fit
 
 PREFECTURE = "43"
-TASKS = ("ja", "hard", "en2ja")
+TASKS = ("ja", "hard", "en2ja", "ja-zh-hans")
 K = 10
 
 Ranked = list[str]  # industry codes, best first
@@ -106,7 +108,15 @@ def questions(
         for industry in industries
         if industry.name_en.strip()
     ]
+    by_task["ja-zh-hans"] = [
+        Question("ja-zh-hans", simplified(q.text), q.code) for q in by_task["ja"]
+    ]
     return by_task
+
+
+def simplified(text: str) -> str:
+    """Japanese text in Simplified Chinese characters: 製造業 → 制造业, 卸売業 → 卸卖业."""
+    return chinese.convert(chinese.convert(text, "jp2t"), "t2s")
 
 
 def split(examples: Sequence[Example], *, folds: int = 2, seed: int = 15) -> list[list[Example]]:
@@ -302,7 +312,20 @@ class Report:
                 f"{b.recall:6.3f}  {a.ndcg:6.3f}  {b.ndcg:6.3f}  "
                 + (f"{r.ratio:8.2f}x" if r.baseline.mrr else f"{'n/a':>9}")
             )
+        if self.simplified_share is not None:
+            out.append(
+                f"ja-zh-hans MRR@10 / ja MRR@10 (the ranker's): {self.simplified_share:.2f}"
+            )
         return out
+
+    @property
+    def simplified_share(self) -> float | None:
+        """The ranker's MRR@10 on the ja examples in Simplified characters, as a share of
+        its MRR@10 on the Japanese originals (issue 18: at least 0.8)."""
+        zh, ja = self.tasks.get("ja-zh-hans"), self.tasks.get("ja")
+        if zh is None or ja is None or not ja.ranker.mrr:
+            return None
+        return zh.ranker.mrr / ja.ranker.mrr
 
 
 def evaluate(
@@ -340,6 +363,13 @@ def markdown_rows(report: Report, *, label: str = "") -> list[str]:
             f"{f'{r.ratio:.2f}×' if b.mrr else 'n/a'} | "
             f"{a.recall:.3f} | {b.recall:.3f} | {a.ndcg:.3f} | {b.ndcg:.3f} |"
         )
+    if report.simplified_share is not None:
+        rows += [
+            "",
+            f"{label}ja-zh-hans: the ja examples in Simplified characters (OpenCC jp2t, then "
+            f"t2s); the ranker's MRR@10 on them is {report.simplified_share:.2f}× its MRR@10 "
+            "on the Japanese originals (issue 18: at least 0.8×).",
+        ]
     return rows
 
 

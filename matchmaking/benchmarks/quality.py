@@ -24,6 +24,8 @@ from matchmaking.ranker.text import Analyzer, normalize
 
 RELEVANT = 2  # graded 0-3; "relevant" for MRR and recall means 2 or 3
 JAPANESE_NEEDS_PREFIX = "ja-need-"  # the Japanese needs of issue 15
+CHINESE_NEEDS_PREFIX = "zh-need-"  # the Chinese needs of issue 18 (lang zh-hans, zh-hant)
+CHINESE_SCRIPTS = ("zh-hans", "zh-hant")
 
 Ranker = Callable[[str], list[str]]  # query text -> external ids, best first
 

@@ -88,6 +88,14 @@ def load_glossary(path: Path) -> list[GlossaryConcept]:
             name_ja=row["ja"],
             terms_en=(row["en"], *row.get("synonyms_en", [])),
             terms_ja=(row["ja"], *row.get("synonyms_ja", [])),
+            name_zh_hans=row.get("zh_hans", ""),
+            name_zh_hant=row.get("zh_hant", ""),
+            terms_zh_hans=tuple(
+                t for t in (row.get("zh_hans", ""), *row.get("synonyms_zh_hans", [])) if t
+            ),
+            terms_zh_hant=tuple(
+                t for t in (row.get("zh_hant", ""), *row.get("synonyms_zh_hant", [])) if t
+            ),
         )
         for row in rows
     ]

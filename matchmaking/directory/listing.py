@@ -29,9 +29,9 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.ranker import Filters, GlossaryConcept
+from matchmaking.ranker import Filters, GlossaryConcept, chinese
 from matchmaking.ranker.browse import Listing
-from matchmaking.ranker.text import has_japanese
+from matchmaking.ranker.text import has_japanese, normalize
 from matchmaking.search.selectors import browse_directory
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture, Region
 from profiles.models.organizations import display_name_order
@@ -186,8 +186,12 @@ class DirectoryResult:
 
     @property
     def cross_language_terms(self) -> list[str]:
-        """The glossary terms searched in the language the visitor did not type."""
-        typed_japanese = has_japanese(self.filters.q)
+        """The glossary terms searched in the language the visitor did not type (a need in
+        Chinese met the Japanese terms)."""
+        text = normalize(self.filters.q)
+        if has_japanese(text) and chinese.script(text) is not None:
+            return [c.name_ja for c in self.concepts]
+        typed_japanese = has_japanese(text)
         return [c.name_en if typed_japanese else c.name_ja for c in self.concepts]
 
     @property

@@ -49,6 +49,7 @@ _BEFORE_OPTIONS: dict[str, Any] = {
     "ngram_share": 0.0,
     "short_units": 0.0,
     "roles": 0.0,
+    "chinese": False,
 }
 
 
@@ -589,6 +590,10 @@ class Index:
                 name_ja=c["name_ja"],
                 terms_en=tuple(c["terms_en"]),
                 terms_ja=tuple(c["terms_ja"]),
+                name_zh_hans=c.get("name_zh_hans", ""),
+                name_zh_hant=c.get("name_zh_hant", ""),
+                terms_zh_hans=tuple(c.get("terms_zh_hans", ())),
+                terms_zh_hant=tuple(c.get("terms_zh_hant", ())),
             )
             for c in header["concepts"]
         ]

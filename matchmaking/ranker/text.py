@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from matchmaking.ranker import chinese
+
 CONCEPT_PREFIX = "§"
 # An English word that JMdict gives for a Japanese word; fitting and vectorising fold it into
 # the plain English word at `AnalysisOptions.dictionary_weight`.
@@ -298,6 +300,22 @@ class GlossaryConcept:
     name_ja: str
     terms_en: tuple[str, ...]
     terms_ja: tuple[str, ...]
+    # Simplified and Traditional Chinese (issue 18): matched in Chinese text only.
+    name_zh_hans: str = ""
+    name_zh_hant: str = ""
+    terms_zh_hans: tuple[str, ...] = ()
+    terms_zh_hant: tuple[str, ...] = ()
+
+    def name_for(self, lang: str) -> str:
+        """The concept's name in a reader's language (English where the glossary has none)."""
+        written_in = chinese.reader_script(lang)
+        if written_in == "zh-hans":
+            return self.name_zh_hans or self.name_zh_hant or self.name_en
+        if written_in == "zh-hant":
+            return self.name_zh_hant or self.name_zh_hans or self.name_en
+        if lang.startswith("ja"):
+            return self.name_ja or self.name_en
+        return self.name_en
 
 
 class GlossaryMatcher:
@@ -305,7 +323,9 @@ class GlossaryMatcher:
 
     English terms match on whole (plural-folded) words; Japanese terms match on runs of whole
     Sudachi tokens (Japanese has no spaces, so the analyzer's token boundaries stand in for
-    word boundaries), or as plain substrings when no tokenizer is used.
+    word boundaries), or as plain substrings when no tokenizer is used. In Chinese text
+    (written in Japanese forms by then), the Chinese terms, in Japanese forms too, and the
+    Japanese ones match as substrings: Sudachi's boundaries in Chinese are guesses.
     """
 
     def __init__(self, concepts: list[GlossaryConcept]) -> None:
@@ -330,6 +350,18 @@ class GlossaryMatcher:
         # Every prefix of a Japanese term: extending a span of tokens stops as soon as the
         # text it covers cannot start any term.
         self._ja_prefixes = {term[:i] for term in self._ja for i in range(1, len(term) + 1)}
+        self._zh: dict[str, set[str]] = {term: set(keys) for term, keys in self._ja.items()}
+        for concept in concepts:
+            for written_in, terms in (
+                ("zh-hans", concept.terms_zh_hans),
+                ("zh-hant", concept.terms_zh_hant),
+            ):
+                for term in terms:
+                    term = normalize(term).strip()
+                    if has_japanese(term):
+                        term = chinese.japanese_forms(term, written_in)  # type: ignore[arg-type]
+                        self._zh.setdefault(term, set()).add(concept.key)
+        self._zh_prefixes = {term[:i] for term in self._zh for i in range(1, len(term) + 1)}
 
     def in_words(self, words: list[str]) -> list[str]:
         found: list[str] = []
@@ -358,6 +390,20 @@ class GlossaryMatcher:
                 if j == n:
                     break
                 span += surfaces[j]
+                j += 1
+        return found
+
+    def in_chinese_text(self, text: str) -> list[str]:
+        """Concepts whose Chinese or Japanese terms occur in Chinese text (in Japanese forms)."""
+        found: list[str] = []
+        prefixes, terms = self._zh_prefixes, self._zh
+        n = len(text)
+        for i in range(n):
+            j = i + 1
+            while j <= n and text[i:j] in prefixes:
+                keys = terms.get(text[i:j])
+                if keys:
+                    found.extend(keys)
                 j += 1
         return found
 
@@ -395,6 +441,11 @@ class AnalysisOptions:
     more_roles: bool = False  # also MORE_ROLES
     # Extra term frequency of the head (last noun) of each Japanese noun compound. 0: off.
     heads: float = 0.0
+    # Chinese text (issue 18, `ranker.chinese`): told from Japanese, its characters written
+    # in Japanese forms with OpenCC, then analysed as Japanese; glossary concepts by their
+    # Chinese and Japanese terms. Off: analysed as Japanese as it stands (indexes stored
+    # before the option existed).
+    chinese: bool = True
 
 
 class Analyzer:
@@ -420,13 +471,16 @@ class Analyzer:
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
+        self._chinese_runs: dict[str, tuple[str, ...]] = {}
         self._ngrams: dict[str, Counter[str]] = {}
         # The gloss features of each word in the table met so far, ready to add.
         self._glosses: dict[str, tuple[str, ...]] = {}
 
-    def _japanese_run(self, run: str) -> tuple[str, ...]:
-        """The run's content words, their JMdict glosses and glossary concepts (as features)."""
-        cached = self._runs.get(run)
+    def _japanese_run(self, run: str, *, in_chinese: bool = False) -> tuple[str, ...]:
+        """The run's content words, their JMdict glosses and glossary concepts (as features);
+        in Chinese text, the concepts are found in the whole text instead."""
+        runs = self._chinese_runs if in_chinese else self._runs
+        cached = runs.get(run)
         if cached is None:
             short = self.options.short_units > 0
             words, surfaces, units, heads = japanese_words(run, short_units=short)
@@ -446,19 +500,40 @@ class Analyzer:
                             GLOSS_PREFIX + g for g in entry[:most]
                         )
                     features.extend(glosses)
-            if self.glossary is not None:
+            if self.glossary is not None and not in_chinese:
                 features.extend(
                     CONCEPT_PREFIX + k for k in self.glossary.in_japanese_tokens(surfaces)
                 )
-            if len(self._runs) >= RUN_CACHE_SIZE:
-                self._runs.clear()
-            cached = self._runs[run] = tuple(features)
+            if len(runs) >= RUN_CACHE_SIZE:
+                runs.clear()
+            cached = runs[run] = tuple(features)
         return cached
 
     def plain_features(self, text: str) -> set[str]:
         """The text's features as stored in an index: gloss words and short units folded
         into plain words."""
         return {stored_feature(f, self.options)[0] for f in self.features(text)}
+
+    def _paragraphs(self, text: str) -> list[tuple[str, bool]]:
+        """The text's lines, each in Japanese forms and whether it is Chinese; the text
+        whole, as it stands, when no line is Chinese or holds Simplified characters (a
+        firm's need joins what it wrote in Chinese with what it wrote in Japanese)."""
+        if not self.options.chinese:
+            return [(text, False)]
+        lines = text.split("\n")
+        read: list[tuple[str, bool]] = []
+        changed = False
+        for line in lines:
+            written_in = chinese.script(line) if has_japanese(line) else None
+            if written_in is not None:
+                read.append((chinese.japanese_forms(line, written_in), True))
+                changed = True
+            elif has_japanese(line) and chinese.has_simplified(line):
+                read.append((chinese.japanese_forms(line, "zh-hans"), False))
+                changed = True
+            else:
+                read.append((line, False))
+        return read if changed else [(text, False)]
 
     def features(self, text: str) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -468,20 +543,26 @@ class Analyzer:
         if has_japanese(text):
             mode = self.options.japanese
             ngrams = mode != "sudachi" or self.options.ngram_share > 0
-            for run in _JA_RUN.findall(text):
-                if mode != "bigram":
-                    counts.update(self._japanese_run(run))
-                if ngrams:
-                    grams = self._ngrams.get(run)
-                    if grams is None:
-                        if len(self._ngrams) >= RUN_CACHE_SIZE:
-                            self._ngrams.clear()
-                        grams = self._ngrams[run] = Counter(
-                            japanese_bigrams(run, self.options.ngram_longest)
-                        )
-                    counts.update(grams)
+            paragraphs = self._paragraphs(text)
+            for paragraph, in_chinese in paragraphs:
+                if in_chinese and self.glossary is not None:
+                    found = self.glossary.in_chinese_text(paragraph)
+                    counts.update(CONCEPT_PREFIX + k for k in found)
+                for run in _JA_RUN.findall(paragraph):
+                    if mode != "bigram":
+                        counts.update(self._japanese_run(run, in_chinese=in_chinese))
+                    if ngrams:
+                        grams = self._ngrams.get(run)
+                        if grams is None:
+                            if len(self._ngrams) >= RUN_CACHE_SIZE:
+                                self._ngrams.clear()
+                            grams = self._ngrams[run] = Counter(
+                                japanese_bigrams(run, self.options.ngram_longest)
+                            )
+                        counts.update(grams)
             if mode == "bigram" and self.glossary is not None:
-                found = self.glossary.in_japanese_text(text)
+                japanese = "\n".join(p for p, in_chinese in paragraphs if not in_chinese)
+                found = self.glossary.in_japanese_text(japanese)
                 counts.update(CONCEPT_PREFIX + k for k in found)
             latin = _JA_RUN.sub(" ", text)
         else:

@@ -17,6 +17,10 @@ def glossary_concepts() -> list[GlossaryConcept]:
             name_ja=c.name_ja,
             terms_en=tuple(c.terms_en()),
             terms_ja=tuple(c.terms_ja()),
+            name_zh_hans=c.name_zh_hans,
+            name_zh_hant=c.name_zh_hant,
+            terms_zh_hans=tuple(c.terms_zh_hans()),
+            terms_zh_hant=tuple(c.terms_zh_hant()),
         )
         for c in Concept.objects.order_by("key")
     ]

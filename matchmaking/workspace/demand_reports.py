@@ -126,10 +126,7 @@ def unmet_demand(*, below: float = UNMET_SCORE, lang: str = "en") -> list[UnmetG
     """
     loaded = store.current_index()
     index = loaded.index
-    names = {
-        c.key: (c.name_ja if lang.startswith("ja") else c.name_en) or c.name_en
-        for c in Concept.objects.only("key", "name_en", "name_ja")
-    }
+    names = {c.key: c.name_for(lang) for c in Concept.objects.all()}
     groups: dict[str, UnmetGroup] = defaultdict(lambda: UnmetGroup(industry=""))
     firms = ForeignFirm.objects.prefetch_related("industries", "partnership_types", "languages")
     for firm in firms:

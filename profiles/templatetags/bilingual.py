@@ -51,8 +51,16 @@ def _is_japanese(char: str) -> bool:
 @register.filter
 def lang_of(text: object) -> str:
     """Return "ja" for a text with any kana or kanji in it, else "en": for lang attributes on
-    names and keywords, which may be in either language whatever the page's."""
-    return "ja" if any(_is_japanese(char) for char in str(text)) else "en"
+    names and keywords, which may be in either language whatever the page's. On a Chinese
+    page, a text of Han characters without kana is the reader's Chinese (the glossary's
+    Chinese names in explanations)."""
+    text = str(text)
+    if not any(_is_japanese(char) for char in text):
+        return "en"
+    page = (get_language() or "en").lower()
+    if page.startswith("zh") and not any(0x3040 <= ord(c) <= 0x30FF for c in text):
+        return "zh-Hant" if page.startswith(("zh-hant", "zh-tw", "zh-hk")) else "zh-Hans"
+    return "ja"
 
 
 @register.filter

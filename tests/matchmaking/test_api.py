@@ -31,6 +31,20 @@ def test_it_returns_ranked_explained_suggestions(client: Client, indexed: Any) -
     assert isinstance(data["index_version"], int)
 
 
+def test_it_explains_in_chinese_for_a_chinese_reader(client: Client, indexed: Any) -> None:
+    # Issue 18: a need in Chinese meets the Japanese-only chip maker; concepts are named in
+    # the reader's script.
+    text = "寻找半导体封装和晶圆检测设备的日本合作伙伴"
+    response = client.get(URL, {"text": text, "lang": "zh-hans"})
+    assert response.status_code == 200
+    top = response.json()["results"][0]
+    assert top["external_id"] == "fukuoka-chips"
+    terms = {t["term"] for t in top["explanation"]["terms"]}
+    assert "晶圆" in terms, terms
+    traditional = client.get(URL, {"text": text, "lang": "zh-hant"}).json()["results"][0]
+    assert "晶圓" in {t["term"] for t in traditional["explanation"]["terms"]}
+
+
 def test_staff_see_the_unboosted_score(client: Client, indexed: Any, root: User) -> None:
     client.force_login(root)
     top = client.get(URL, {"text": "industrial robot arms"}).json()["results"][0]

@@ -28,7 +28,7 @@ def test_the_evaluation_set_has_enough_judged_queries_in_both_languages() -> Non
     demo = demo_rows()
     assert len(queries) >= 60
     assert len({q.id for q in queries}) == len(queries)
-    assert {q.lang for q in queries} == {"en", "ja"}
+    assert {q.lang for q in queries} == {"en", "ja", "zh-hans", "zh-hant"}
     for query in queries:
         assert set(query.judgments) <= set(demo), query.id
         assert set(query.judgments.values()) <= {0, 1, 2, 3}
@@ -55,7 +55,9 @@ def demo_world(db: None) -> Any:
 @pytest.mark.django_db
 def test_the_shipped_ranker_meets_the_quality_targets(demo_world: Any) -> None:
     documents, concepts = demo_world
-    queries = quality.load_queries(EVAL)
+    queries = [
+        q for q in quality.load_queries(EVAL) if not q.id.startswith(quality.CHINESE_NEEDS_PREFIX)
+    ]
     shipped = quality.ranker_system(documents, concepts, FitParams(), boost=0.1)
     scores = quality.evaluate(shipped, queries)
     baselines = {
@@ -68,3 +70,31 @@ def test_the_shipped_ranker_meets_the_quality_targets(demo_world: Any) -> None:
     assert scores.cross_ndcg10 >= 0.5
     known_item, count = quality.known_item_mrr(documents, shipped)
     assert count == len(documents) and known_item >= 0.9
+
+
+def test_the_chinese_needs_are_judged_in_both_scripts() -> None:
+    chinese = [
+        q for q in quality.load_queries(EVAL) if q.id.startswith(quality.CHINESE_NEEDS_PREFIX)
+    ]
+    for script in quality.CHINESE_SCRIPTS:
+        assert sum(q.lang == script for q in chinese) >= 20, script
+    assert {q.lang for q in chinese} == set(quality.CHINESE_SCRIPTS)
+
+
+@pytest.mark.django_db
+def test_the_ranker_meets_the_chinese_target_above_the_baselines(demo_world: Any) -> None:
+    # Issue 18: nDCG@10 >= 0.70 on the Chinese needs, above the character-bigram and BM25
+    # baselines on the same queries. Measured 2026-12-06: 0.819 (Simplified 0.818,
+    # Traditional 0.820); character bigrams 0.500, BM25 0.664 (docs/ranker.md).
+    documents, concepts = demo_world
+    chinese = [
+        q for q in quality.load_queries(EVAL) if q.id.startswith(quality.CHINESE_NEEDS_PREFIX)
+    ]
+    shipped = quality.ranker_system(documents, concepts, FitParams(), boost=0.1)
+    for script in quality.CHINESE_SCRIPTS:
+        subset = [q for q in chinese if q.lang == script]
+        assert quality.evaluate(shipped, subset).ndcg10 >= 0.70, script
+    scores = quality.evaluate(shipped, chinese)
+    assert scores.ndcg10 >= 0.70
+    for baseline in (quality.char_bigrams(documents), quality.bm25(documents)):
+        assert scores.ndcg10 > quality.evaluate(baseline, chinese).ndcg10

@@ -6,6 +6,7 @@ Run from the project root against a database holding the demo data:
 The Japanese needs of issue 15 were appended to the existing file, judged rows untouched:
     DEBUG=1 python manage.py shell -c "import runpy; runpy.run_path(
         'tests/matchmaking/eval/build_queries.py')['add_japanese_needs']()"
+and the Chinese needs of issue 18 the same way (`add_chinese_needs`).
 
 Queries: every demo foreign firm's "seeks" text (English; Japanese too where the firm wrote
 one) and hand-written English needs whose best answer is a Japanese-only profile. Pool: the
@@ -268,6 +269,236 @@ JAPANESE_NEEDS: list[tuple[str, str]] = [
 ]
 
 
+# Chinese needs (issue 18), written the way business-development staff of mainland Chinese
+# firms (Simplified: Shenzhen, Suzhou, Dongguan, Shanghai...) and of Taiwanese and Hong Kong
+# firms (Traditional: Hsinchu, Taichung, Taipei...) write them: one per demo theme, in one
+# script or the other, and four more in the other script (two are the issue's own example in
+# both scripts). Written from the theme names before any change of issue 18; graded by the
+# rubric of the Japanese needs (docs/ranker.md).
+CHINESE_NEEDS: list[tuple[str, str, str]] = [
+    (
+        "ev-motor-machining",
+        "zh-hans",
+        "我司是苏州一家新能源汽车驱动电机制造商，寻找能够精密加工电机轴、转子铁芯和电机壳体的日本供应商，希望建立长期采购合作。",
+    ),
+    (
+        "dies-molds",
+        "zh-hans",
+        "东莞精密冲压企业，寻求日本模具厂合作：冲压模具、冷锻模具的设计制造及模具维修保养。",
+    ),
+    (
+        "surface-treatment-plating",
+        "zh-hans",
+        "寻找可承接电镀、化学镀镍及电解抛光等表面处理加工的日本企业，产品用于半导体设备零部件，对洁净度要求高。",
+    ),
+    (
+        "robotics-fa-si",
+        "zh-hans",
+        "我们是深圳的电子组装厂，计划导入工业机器人自动化产线，寻找日本的机器人系统集成商提供方案设计和安装调试。",
+    ),
+    (
+        "aerospace-machining",
+        "zh-hans",
+        "西安航空零部件企业，寻求在钛合金零件数控加工和无损检测方面有经验的日本航空航天企业开展代工合作。",
+    ),
+    (
+        "power-semiconductors-sic-gan",
+        "zh-hans",
+        "寻找碳化硅（SiC）功率半导体芯片及GaN器件的日本供应商，用于电动汽车逆变器和车载充电机，可考虑联合开发。",
+    ),
+    (
+        "semiconductor-equipment-parts",
+        "zh-hans",
+        "寻找半导体设备用真空阀门的供应商",
+    ),
+    (
+        "lasers-optics-photonics",
+        "zh-hans",
+        "武汉光通信模块厂商，采购半导体激光器、光电探测器和光学镜片，希望与日本光电子企业建立供应关系。",
+    ),
+    (
+        "fine-ceramics-advanced-glass",
+        "zh-hans",
+        "寻求日本精细陶瓷基板、氧化铝和氮化铝陶瓷零件以及特种玻璃加工的供应商，应用于电子元器件。",
+    ),
+    (
+        "battery-materials-recycling",
+        "zh-hans",
+        "宁德的锂电池企业，寻找隔膜、正极材料等电池材料供应商，以及在废旧锂电池回收和氢氧化锂提纯方面有技术的日本合作伙伴。",
+    ),
+    (
+        "offshore-wind-components",
+        "zh-hans",
+        "我们是江苏的海上风电开发商，寻找日本的海上风电零部件制造商及运维服务企业，参与海上风电场建设与维护。",
+    ),
+    (
+        "regenerative-medicine",
+        "zh-hans",
+        "上海生物科技公司，寻求细胞培养、干细胞及再生医学产品的委托开发生产（CDMO）合作伙伴。",
+    ),
+    (
+        "care-robotics-assistive",
+        "zh-hans",
+        "寻找日本养老护理机器人和康复辅具厂家，计划在国内养老院推广移位辅助机器人和助行器，寻求代理合作。",
+    ),
+    (
+        "cybersecurity",
+        "zh-hans",
+        "杭州制造企业寻求网络安全服务商：工厂OT网络的漏洞评估、安全监控以及员工安全培训。",
+    ),
+    (
+        "iot-embedded",
+        "zh-hans",
+        "寻找嵌入式软件和物联网设备固件开发外包合作，需要熟悉单片机和实时操作系统的日本团队。",
+    ),
+    (
+        "space-technology",
+        "zh-hans",
+        "北京商业航天企业，寻求小型卫星零部件供应商和火箭发动机试验合作，希望与日本航天企业开展技术合作。",
+    ),
+    (
+        "green-tea-export",
+        "zh-hans",
+        "我们是上海的茶饮连锁品牌，希望从日本采购抹茶和煎茶原料，寻找有机茶叶的生产商直接供货。",
+    ),
+    (
+        "seafood-aquaculture",
+        "zh-hans",
+        "大连水产进口商，寻求日本养殖鱼类及扇贝等水产品的供应商，需要冷冻加工和出口资质。",
+    ),
+    (
+        "halal-plant-based-foods",
+        "zh-hans",
+        "寻找获得清真认证的食品生产企业以及植物肉、大豆蛋白加工食品的日本厂商，产品销往东南亚。",
+    ),
+    (
+        "traditional-crafts",
+        "zh-hans",
+        "我们在杭州经营生活方式店，想采购日本传统工艺品，如漆器、陶瓷器和铁器，希望与手工作坊直接合作。",
+    ),
+    (
+        "water-geothermal-biomass",
+        "zh-hans",
+        "寻求地热发电、生物质发电设备以及水处理技术的日本企业，合作开发云南的新能源项目。",
+    ),
+    (
+        "wagyu-meat-processing",
+        "zh-hans",
+        "我司是深圳的高端餐饮集团，寻找日本和牛供应商及肉类加工企业，希望进口和牛并建立稳定采购渠道。",
+    ),
+    (
+        "robot-gears-reducers",
+        "zh-hant",
+        "台中工具機廠，尋找協作機器人關節用減速機與精密齒輪的日本供應商，要求低背隙。",
+    ),
+    (
+        "plastic-injection-molding",
+        "zh-hant",
+        "我們是新北的家電品牌，尋求日本塑膠射出成型代工廠，需要雙色成型及量產能力。",
+    ),
+    (
+        "casting-forging",
+        "zh-hant",
+        "高雄風電零組件廠商，尋找大型鍛件、環軋件及鑄鋼件的日本供應商，建立長期採購關係。",
+    ),
+    (
+        "machine-vision-inspection",
+        "zh-hant",
+        "新竹自動化設備商，尋找外觀檢查系統用的工業鏡頭、相機及照明的日本光學廠商，進行技術合作。",
+    ),
+    (
+        "shipbuilding-marine",
+        "zh-hant",
+        "台灣航運公司，尋求日本造船廠進行散裝貨船新造及船舶維修，亦需船用設備供應商。",
+    ),
+    (
+        "mems-sensors",
+        "zh-hant",
+        "新竹IC設計公司，尋找MEMS感測器的試產與小量生產代工夥伴，需有加速度計與壓力感測器開發經驗。",
+    ),
+    (
+        "carbon-fiber-composites",
+        "zh-hant",
+        "台中自行車大廠，尋找碳纖維預浸料及複合材料成型件的日本供應商。",
+    ),
+    (
+        "titanium-magnesium-specialty-metals",
+        "zh-hant",
+        "尋求鈦合金與鎂合金材料及加工品供應商，用於醫療器材和眼鏡框架。",
+    ),
+    (
+        "hydrogen-fuel-cells-electrolysers",
+        "zh-hant",
+        "我們是台灣的能源公司，尋找氫氣製造、燃料電池及水電解設備的日本合作夥伴。",
+    ),
+    (
+        "medical-devices",
+        "zh-hant",
+        "台南醫療器材代工廠，尋求導管等醫療器材零組件的委託製造合作，需具備無塵室與滅菌確效經驗。",
+    ),
+    (
+        "pharma-drug-discovery",
+        "zh-hant",
+        "台灣製藥公司，尋找錠劑、膠囊製劑開發及臨床試驗用藥委託製造的日本藥廠。",
+    ),
+    (
+        "ai-computer-vision",
+        "zh-hant",
+        "尋找以深度學習影像辨識技術開發產品瑕疵檢測系統的日本AI公司，合作導入智慧工廠。",
+    ),
+    (
+        "games-animation-xr",
+        "zh-hant",
+        "台北遊戲公司，尋求遊戲共同開發與3D動畫製作外包的日本工作室，有VR內容經驗者佳。",
+    ),
+    (
+        "drones-unmanned",
+        "zh-hant",
+        "尋找以無人機進行輸電線路及基礎設施巡檢服務、以及無人機機體開發的日本企業合作。",
+    ),
+    (
+        "sake-shochu-fermentation",
+        "zh-hant",
+        "台北酒類進口商，尋找日本清酒酒藏及燒酎製造商，希望取得台灣代理權。",
+    ),
+    (
+        "smart-agriculture-agritech",
+        "zh-hant",
+        "台灣農企業希望引進智慧農業技術，尋找自動駕駛曳引機、農業感測器的日本農機廠商合作。",
+    ),
+    (
+        "inbound-tourism-onsen-ryokan",
+        "zh-hant",
+        "香港旅行社，尋求可接待團體旅客的日本溫泉旅館及觀光業者合作，需提供清真餐飲。",
+    ),
+    (
+        "forestry-clt-timber",
+        "zh-hant",
+        "我們在台灣規劃CLT木構造中高層建築，尋找可供應國產材製材及集成材的日本木材企業。",
+    ),
+    (
+        "semiconductor-equipment-parts",
+        "zh-hant",
+        "尋找半導體設備用真空閥門的供應商",
+    ),
+    (
+        "medical-devices",
+        "zh-hant",
+        "香港醫療器材經銷商，希望成為日本醫療器材製造商的代理，在港澳市場銷售。",
+    ),
+    (
+        "green-tea-export",
+        "zh-hant",
+        "台灣手搖飲品牌尋求日本抹茶及焙茶供應商，希望與製茶工廠直接簽約採購。",
+    ),
+    (
+        "seafood-aquaculture",
+        "zh-hant",
+        "香港海鮮進口商，尋找日本養殖魚、干貝等水產加工及出口企業。",
+    ),
+]
+
+
 def main() -> None:
     organizations = json.loads((FIXTURES / "organizations.json").read_text("utf-8"))
     firms = json.loads((FIXTURES / "foreign_firms.json").read_text("utf-8"))
@@ -326,6 +557,7 @@ def main() -> None:
             }
         )
     rows.extend(japanese_need_rows(pool, theme, kind, groups))
+    rows.extend(chinese_need_rows(pool, theme, kind, groups))
     with (HERE / "queries.jsonl").open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -338,10 +570,31 @@ def japanese_need_rows(
     kind: dict[str, str],
     groups: dict[str, set[str]],
 ) -> list[dict[str, Any]]:
+    needs = [(need_theme, "ja", text) for need_theme, text in JAPANESE_NEEDS]
+    return need_rows(needs, "ja-need", pool, theme, kind, groups)
+
+
+def chinese_need_rows(
+    pool: Callable[[str], set[str]],
+    theme: dict[str, str],
+    kind: dict[str, str],
+    groups: dict[str, set[str]],
+) -> list[dict[str, Any]]:
+    return need_rows(CHINESE_NEEDS, "zh-need", pool, theme, kind, groups)
+
+
+def need_rows(
+    needs: list[tuple[str, str, str]],
+    prefix: str,
+    pool: Callable[[str], set[str]],
+    theme: dict[str, str],
+    kind: dict[str, str],
+    groups: dict[str, set[str]],
+) -> list[dict[str, Any]]:
     """Grades: 3 = an organization of the need's theme, 2 = a support body of that theme,
     1 = another theme's organization sharing a JSIC group with the theme's, 0 = the rest."""
     rows = []
-    for number, (need_theme, text) in enumerate(JAPANESE_NEEDS, 1):
+    for number, (need_theme, lang, text) in enumerate(needs, 1):
         theme_groups = {g for d, t in theme.items() if t == need_theme for g in groups[d]}
         judged = pool(text) | {d for d, t in theme.items() if t == need_theme}
         judgments = {}
@@ -352,9 +605,9 @@ def japanese_need_rows(
                 judgments[doc] = 1 if groups[doc] & theme_groups else 0
         rows.append(
             {
-                "id": f"ja-need-{number:02d}",
+                "id": f"{prefix}-{number:02d}",
                 "text": text,
-                "lang": "ja",
+                "lang": lang,
                 "cross_language": False,
                 "judgments": judgments,
             }
@@ -363,8 +616,17 @@ def japanese_need_rows(
 
 
 def add_japanese_needs() -> None:
-    """Append the Japanese needs to queries.jsonl, leaving the judged rows already there
-    as they are (pooled with the ranker of the day they were judged)."""
+    """Append the Japanese needs (issue 15) to queries.jsonl, leaving the judged rows
+    already there as they are (pooled with the ranker of the day they were judged)."""
+    _append_needs(japanese_need_rows, "Japanese")
+
+
+def add_chinese_needs() -> None:
+    """Append the Chinese needs (issue 18) the same way."""
+    _append_needs(chinese_need_rows, "Chinese")
+
+
+def _append_needs(rows_of: Callable[..., list[dict[str, Any]]], what: str) -> None:
     organizations = json.loads((FIXTURES / "organizations.json").read_text("utf-8"))
     theme = {o["external_id"]: o["theme"] for o in organizations}
     kind = {o["external_id"]: o["kind"] for o in organizations}
@@ -378,11 +640,11 @@ def add_japanese_needs() -> None:
     path = HERE / "queries.jsonl"
     lines = path.read_text("utf-8").splitlines()
     known = {json.loads(line)["id"] for line in lines if line.strip()}
-    new = [r for r in japanese_need_rows(pool, theme, kind, groups) if r["id"] not in known]
+    new = [r for r in rows_of(pool, theme, kind, groups) if r["id"] not in known]
     with path.open("a", encoding="utf-8") as out:
         for row in new:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(new)} Japanese needs added")
+    print(f"{len(new)} {what} needs added")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from matchmaking.firms.models import FirmMember, ForeignFirm, ShortlistEntry, SuggestionFeedback
+from matchmaking.firms.partners import firm_need
+from matchmaking.search import selectors
 from profiles.models import Industry, Organization, PartnershipType
 from profiles.roles import FIRM_MEMBERS
 from tests.conftest import PASSWORD, make_organization
@@ -285,3 +287,31 @@ def test_similar_organizations_cost_one_query_once_the_index_is_loaded(
     client.get(url)
     with django_assert_num_queries(5):
         client.get(url)
+
+
+def test_a_profile_written_in_chinese_is_saved_and_matched_as_chinese(
+    client: Client, maria: User, indexed: dict[str, Organization]
+) -> None:
+    # Issue 18: a Taiwanese or mainland firm writes its profile in Chinese in the
+    # English / own-language boxes; the need is read as Chinese against Japanese profiles.
+    client.force_login(maria)
+    response = client.post(
+        reverse("firm:profile"),
+        {
+            "name": "新竹封測股份有限公司",
+            "country": "tw",
+            "seeks_en": "尋找半導體封裝與晶圓檢查設備的日本合作夥伴，希望進行技術合作。",
+            "offers_en": "我們提供台灣的封測產能與銷售通路。",
+        },
+    )
+    assert response.status_code == 302
+    firm = acme(maria)
+    firm.refresh_from_db()
+    assert firm.seeks_en.startswith("尋找半導體封裝")
+    need = firm_need(firm)
+    found = selectors.suggest(need, top=3, lang="zh-hant")
+    assert found[0].organization.external_id == "fukuoka-chips"
+    terms = {r.term for r in found[0].reasons}
+    assert "晶圓" in terms, terms
+    english = selectors.suggest(need, top=3, lang="en")
+    assert "wafer" in {r.term for r in english[0].reasons}
