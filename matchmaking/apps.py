@@ -10,8 +10,8 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self) -> None:
-        # Connect the login throttle and the index rebuild to their signals.
-        from matchmaking import throttle  # noqa: F401
+        # Connect the login throttle, the account language and the index rebuild to signals.
+        from matchmaking import language, throttle  # noqa: F401
         from matchmaking.search import signals  # noqa: F401
 
         # Django 6.1's empty choice, "- Select an option -", is missing from Django's Japanese

@@ -13,6 +13,7 @@ from matchmaking.firms.models import (
     SuggestionFeedback,
     SuggestionShown,
 )
+from matchmaking.language import LanguagePreference
 from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "IntroductionRequest",
     "IntroductionRequestQuerySet",
     "IntroductionState",
+    "LanguagePreference",
     "PendingSignUp",
     "SearchIndex",
     "SearchIndexQuerySet",
