@@ -13,7 +13,7 @@ Mails a person receives later, from another person's action, are written in this
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -65,6 +65,16 @@ def account_language(user: User | AnonymousUser | None) -> str | None:
         LanguagePreference.objects.filter(user=user).values_list("language", flat=True).first()
     )
     return supported(stored)
+
+
+def languages_by_email(emails: Iterable[str]) -> dict[str, str]:
+    """Return the stored language of each address that has an account with one (one query)."""
+    rows = LanguagePreference.objects.filter(user__email__in=set(emails), user__is_active=True)
+    return {
+        email: code
+        for email, language in rows.values_list("user__email", "language")
+        if (code := supported(language))
+    }
 
 
 def remember_language(request: HttpRequest, language: str) -> None:
