@@ -3,9 +3,9 @@
 Django chooses a language from the `django_language` cookie (the switcher sets it) or else
 from Accept-Language (LocaleMiddleware). A signed-in person's choice is also stored on their
 account, so that it follows them to another browser: at log-in it is copied into the session,
-and `AccountLanguageMiddleware` prefers the session's language to the browser's. A choice
-made with the switcher before logging in becomes the account's if it has none; a language
-guessed from Accept-Language is never stored.
+and `AccountLanguageMiddleware` prefers the session's language to Accept-Language. A browser
+whose switcher was used (it has the cookie) keeps that choice at log-in, and the account
+takes it; a language only guessed from Accept-Language is never stored.
 
 Mails a person receives later, from another person's action, are written in this language
 (`account_language`).
@@ -95,12 +95,13 @@ def _on_log_in(sender: Any, request: HttpRequest | None, user: User, **_: Any) -
     if request is None or not hasattr(request, "session"):
         return
     stored = account_language(user)
-    if stored is not None:
-        request.session[SESSION_KEY] = stored
-    elif chosen := supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
-        # A choice made with the switcher before logging in (or signing up) becomes the
-        # account's; a language only guessed from Accept-Language is not stored.
+    chosen = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if chosen is not None and chosen != stored:
+        # A choice made with the switcher in this browser (on the log-in page, say) is the
+        # newest one: it becomes the account's.
         _store(request, user, chosen)
+    elif stored is not None:
+        request.session[SESSION_KEY] = stored
 
 
 class AccountLanguageMiddleware:

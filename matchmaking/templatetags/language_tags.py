@@ -26,3 +26,13 @@ def bcp47(code: str) -> str:
 
 
 register.filter("bcp47", bcp47)
+
+
+# What the language switch shows on a phone, where four full names do not fit beside the
+# menu: each is part of the full name, so the visible label is in the accessible name.
+SHORT_NAMES = {"en": "EN", "ja": "日本", "zh-hans": "简", "zh-hant": "繁"}
+
+
+@register.filter
+def short_language_name(code: str) -> str:
+    return SHORT_NAMES.get(code, code.upper())

@@ -92,7 +92,13 @@ def test_the_switcher_offers_each_language_named_in_itself(client: Client) -> No
     ]:
         button = f'value="{code}" lang="{HTML_LANG[code]}"'
         assert button in body
-        assert re.search(re.escape(button) + r"[^>]*>" + name + "</button>", body), code
+        # On a phone the short name shows; the full one is still the button's name.
+        short = {"en": "EN", "ja": "日本", "zh-hans": "简", "zh-hant": "繁"}[code]
+        label = f'<span class="short" aria-hidden="true">{short}</span>'
+        label += f'<span class="long">{name}</span>'
+        assert re.search(re.escape(button) + r"[^>]*>" + re.escape(label) + "</button>", body), (
+            code
+        )
 
 
 def test_the_switcher_keeps_the_choice_in_the_cookie(client: Client) -> None:
@@ -148,6 +154,16 @@ def test_a_choice_made_before_logging_in_becomes_the_accounts(client: Client, ma
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     client.post(reverse("login"), {"username": maria.username, "password": PASSWORD})
     assert account_language(maria) == "zh-hans"
+
+
+def test_the_switcher_on_the_log_in_page_wins_over_the_accounts_older_choice(
+    client: Client, maria: User
+) -> None:
+    LanguagePreference.objects.create(user=maria, language="en")
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": reverse("login")})
+    client.post(reverse("login"), {"username": maria.username, "password": PASSWORD})
+    assert html_lang(client.get(SEARCH).content.decode()) == "zh-Hant"
+    assert account_language(maria) == "zh-hant"
 
 
 def test_a_language_guessed_from_the_browser_is_not_stored(client: Client, maria: User) -> None:
