@@ -10,8 +10,9 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self) -> None:
-        # Connect the login throttle and the index rebuild to their signals.
-        from matchmaking import checks, throttle  # noqa: F401
+        # Connect the login throttle, the account language and the index rebuild to signals,
+        # and register the deployment checks.
+        from matchmaking import checks, language, throttle  # noqa: F401
         from matchmaking.search import signals  # noqa: F401
 
         # Django 6.1's empty choice, "- Select an option -", is missing from Django's Japanese

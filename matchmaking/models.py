@@ -14,6 +14,7 @@ from matchmaking.firms.models import (
     SuggestionFeedback,
     SuggestionShown,
 )
+from matchmaking.language import LanguagePreference
 from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "IntroductionRequest",
     "IntroductionRequestQuerySet",
     "IntroductionState",
+    "LanguagePreference",
     "Meeting",
     "MeetingSlot",
     "Outcome",

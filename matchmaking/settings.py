@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's language, stored on the account, over the browser's (after Locale).
+    "matchmaking.language.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -170,7 +172,14 @@ ACCOUNT_MAIL_LIMIT_PER_RECIPIENT = env_int("ACCOUNT_MAIL_LIMIT_PER_RECIPIENT", 5
 ACCOUNT_MAIL_LIMIT_PER_CLIENT = env_int("ACCOUNT_MAIL_LIMIT_PER_CLIENT", 10, minimum=1)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+# Simplified Chinese first: Django maps a bare "zh" in Accept-Language to the first zh-* here
+# (zh-CN and zh-SG to zh-hans, zh-TW, zh-HK and zh-MO to zh-hant through its LANG_INFO).
+LANGUAGES = [
+    ("en", _("English")),
+    ("ja", _("Japanese")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("zh-hant", _("Traditional Chinese")),
+]
 LOCALE_PATHS = [BASE_DIR / "matchmaking" / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

@@ -32,7 +32,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("matchmaking.directory.urls")),
     path("workspace/", include("matchmaking.workspace.urls")),

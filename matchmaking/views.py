@@ -6,9 +6,11 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from matchmaking import language
 from matchmaking.directory import japan_map
 from profiles.models import Organization, Prefecture
 
@@ -25,6 +27,20 @@ def home(request: HttpRequest) -> HttpResponse:
         "map": japan_map,
     }
     return render(request, "matchmaking/home.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's switcher (a cookie), and the account's language for someone signed in."""
+    code = language.supported(request.POST.get("language"))
+    if code is not None:
+        # Django would keep "zh-TW" as sent, and read that cookie back as zh-hans.
+        post = request.POST.copy()
+        post["language"] = code
+        request.POST = post  # type: ignore[assignment]  # a copy, mutable on purpose
+        if request.user.is_authenticated:
+            language.remember_language(request, code)
+    return i18n.set_language(request)
 
 
 @require_GET

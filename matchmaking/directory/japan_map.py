@@ -54,10 +54,15 @@ class Tile:
 
     @property
     def label(self) -> str:
-        """The short name that fits a tile: 熊本 in Japanese, Kumamoto in English."""
-        if (get_language() or "en").startswith("ja"):
+        """The short name that fits a tile: 熊本 for readers of Han characters (Japanese and
+        Chinese write Japan's prefectures alike), Kumamoto in English."""
+        if self.label_lang == "ja":
             return self.prefecture.name_ja_short
         return self.prefecture.name_en
+
+    @property
+    def label_lang(self) -> str:
+        return "ja" if (get_language() or "en").startswith(("ja", "zh")) else "en"
 
     @property
     def small_label(self) -> bool:

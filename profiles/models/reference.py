@@ -9,15 +9,25 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def reads_japanese_names(place: bool) -> bool:
+    """Whether the active language shows the Japanese name: always in Japanese, and the
+    name of a place in Chinese."""
+    language = get_language() or "en"
+    return language.startswith("ja") or (place and language.startswith("zh"))
+
+
 class Bilingual:
     """Mixin for rows with `name_en` and `name_ja`: `name` picks the active language."""
 
     name_en: str
     name_ja: str
+    # Chinese writes Japan's places in Han characters as Japanese does (熊本県, 九州): a place
+    # sets this, and Chinese readers get its Japanese name; anything else, its English name.
+    place = False
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("ja"):
+        if reads_japanese_names(self.place):
             return self.name_ja or self.name_en
         return self.name_en or self.name_ja
 
@@ -41,6 +51,7 @@ class EmployeesBand(models.TextChoices):
 
 
 class Region(Bilingual, models.Model):
+    place = True
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=50)
     name_ja = models.CharField(_("name (Japanese)"), max_length=50)
@@ -63,6 +74,7 @@ class PrefectureQuerySet(models.QuerySet["Prefecture"]):
 class Prefecture(Bilingual, models.Model):
     # Tokyo, Kanagawa, Saitama, Chiba, Aichi, Osaka: the default metropolitan set.
     DEFAULT_METROPOLITAN = frozenset({"11", "12", "13", "14", "23", "27"})
+    place = True
 
     code = models.CharField(_("JIS code"), max_length=2, unique=True)
     iso_code = models.CharField(_("ISO 3166-2 code"), max_length=5, unique=True)
@@ -118,7 +130,7 @@ class Municipality(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("ja"):
+        if reads_japanese_names(place=True):
             return self.name_ja
         return self.name_romaji or self.name_ja
 

@@ -57,6 +57,26 @@ def test_name_follows_the_active_language() -> None:
         assert organization.name == "Higo Precision"
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_chinese_readers_get_places_in_han_characters_and_the_rest_in_english(
+    language: str,
+) -> None:
+    from django.utils import translation
+
+    kumamoto = Prefecture.objects.get(code="43")
+    city = Municipality.objects.get(prefecture=kumamoto, name_ja="熊本市")
+    industry = Industry.objects.get(code="E")
+    organization = make_organization("43", name_en="Higo Precision", name_ja="肥後精密")
+    with translation.override(language):
+        assert (kumamoto.name, kumamoto.region.name, city.name) == (
+            "熊本県",
+            "九州・沖縄",
+            "熊本市",
+        )
+        assert industry.name == industry.name_en == "MANUFACTURING"
+        assert organization.name == "Higo Precision"
+
+
 def test_curators_see_their_own_prefectures_and_admins_everything(
     aiko: User, ben: User, root: User
 ) -> None:

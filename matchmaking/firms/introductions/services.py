@@ -21,6 +21,7 @@ from matchmaking.firms.models import (
     IntroductionRequest,
     IntroductionState,
 )
+from matchmaking.language import account_language, languages_by_email
 from profiles.models import Curatorship, Organization
 
 State = IntroductionState
@@ -66,12 +67,23 @@ def curators_of(organization: Organization) -> list[str]:
     )
 
 
-def _mail(*, to: list[str], template: str, context: dict[str, Any]) -> None:
+def _mail(
+    *, to: list[str], template: str, context: dict[str, Any], fallback: str | None = None
+) -> None:
+    """Send one mail per language: each recipient's stored language, else `fallback`, else
+    the language of the page that caused the mail."""
     if not to:
         return
-    subject = render_to_string(f"matchmaking/email/{template}_subject.txt", context)
-    body = render_to_string(f"matchmaking/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, sorted(set(to)))
+    stored = languages_by_email(to)
+    fallback = fallback or translation.get_language() or settings.LANGUAGE_CODE
+    by_language: dict[str, list[str]] = {}
+    for address in sorted(set(to)):
+        by_language.setdefault(stored.get(address, fallback), []).append(address)
+    for language, addresses in by_language.items():
+        with translation.override(language):
+            subject = render_to_string(f"matchmaking/email/{template}_subject.txt", context)
+            body = render_to_string(f"matchmaking/email/{template}.txt", context)
+        send_mail(" ".join(subject.split()), body, None, addresses)
 
 
 def _notify(introduction: IntroductionRequest, event: IntroductionEvent, site_url: str) -> None:
@@ -82,7 +94,9 @@ def _notify(introduction: IntroductionRequest, event: IntroductionEvent, site_ur
     curators = curators_of(introduction.organization)
 
     def send() -> None:
-        _mail(to=firm_side, template="introduction_firm", context=context)
+        # The firm's contact person reads the language of the member who asked.
+        requester = account_language(introduction.requested_by)
+        _mail(to=firm_side, template="introduction_firm", context=context, fallback=requester)
         _mail(to=curators, template="introduction_curator", context=context)
 
     # Sent after the commit: a rolled-back transition must not have told anyone.

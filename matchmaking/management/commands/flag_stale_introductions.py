@@ -13,9 +13,11 @@ from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from matchmaking.firms.introductions.services import curators_of, stale_requests
 from matchmaking.firms.models import IntroductionRequest
+from matchmaking.language import languages_by_email
 
 
 class Command(BaseCommand):
@@ -35,20 +37,17 @@ class Command(BaseCommand):
         for request in stale:
             for email in {*curators_of(request.organization), *admins}:
                 per_recipient[email].append(request)
+        languages = languages_by_email(per_recipient)
         for email, requests in sorted(per_recipient.items()):
             context = {
                 "requests": requests,
                 "days": settings.INTRODUCTION_STALE_DAYS,
                 "site_url": site_url.rstrip("/"),
             }
-            send_mail(
-                " ".join(
-                    render_to_string(
-                        "matchmaking/email/introductions_stale_subject.txt", context
-                    ).split()
-                ),
-                render_to_string("matchmaking/email/introductions_stale.txt", context),
-                None,
-                [email],
-            )
+            with translation.override(languages.get(email, settings.LANGUAGE_CODE)):
+                subject = render_to_string(
+                    "matchmaking/email/introductions_stale_subject.txt", context
+                )
+                body = render_to_string("matchmaking/email/introductions_stale.txt", context)
+            send_mail(" ".join(subject.split()), body, None, [email])
         self.stdout.write(f"{len(stale)} stale requests, {len(per_recipient)} emails sent")

@@ -99,6 +99,20 @@ def test_the_map_has_one_labelled_link_per_prefecture_to_the_filtered_directory(
     assert "<title>Kumamoto 2 published organizations</title>" in body
 
 
+@pytest.mark.parametrize(
+    ("language", "label", "lang"),
+    [("en", "Kumamoto", "en"), ("ja", "熊本", "ja"), ("zh-hant", "熊本", "ja")],
+)
+def test_the_map_names_prefectures_in_han_characters_for_japanese_and_chinese_readers(
+    client: Client, language: str, label: str, lang: str
+) -> None:
+    client.cookies["django_language"] = language
+    body = client.get(reverse("directory:prefectures")).content.decode()
+    assert re.search(
+        rf'class="tile-name[^"]*" lang="{lang}" aria-hidden="true">{label}</text>', body
+    )
+
+
 def test_a_map_link_filters_the_directory_to_its_prefecture(client: Client) -> None:
     make_organization("43", name_en="Higo Precision")
     make_organization("01", name_en="Sapporo Dairy")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from matchmaking.firms.introductions import services
 from matchmaking.firms.models import IntroductionEvent, IntroductionRequest, IntroductionState
+from matchmaking.language import LanguagePreference
 from profiles.models import Organization, PartnershipType
 from tests.conftest import make_organization
 
@@ -340,3 +341,40 @@ def test_the_workspace_dashboard_lists_the_requests_waiting_for_the_curator(
     client.force_login(ben)
     page = client.get(reverse("workspace:dashboard")).content.decode()
     assert reverse("workspace:introduction", args=[request.pk]) not in page
+
+
+def test_each_side_is_told_in_the_language_of_its_account(
+    client: Client, maria: User, aiko: User, higo: Organization, mailoutbox: Any
+) -> None:
+    """Maria reads Traditional Chinese; Aiko, whose page is in Japanese, moves the request on;
+    the firm side (Maria and the contact person she named) is told in Chinese, Aiko in
+    Japanese."""
+    LanguagePreference.objects.create(user=maria, language="zh-hant")
+    LanguagePreference.objects.create(user=aiko, language="ja")
+    client.force_login(maria)
+    submit(client, higo, contact_email="sales@acme-robotics.example")
+    request = IntroductionRequest.objects.get()
+    mailoutbox.clear()
+    client.force_login(aiko)
+    client.cookies["django_language"] = "ja"
+    client.post(reverse("workspace:introduction_act", args=[request.pk, "review"]))
+    by_recipients = {tuple(m.to): m for m in mailoutbox}
+    firm_mail = by_recipients[("maria@acme-robotics.example", "sales@acme-robotics.example")]
+    assert firm_mail.subject == "引薦 Acme Robotics Inc. → Higo Robotics：審核中"
+    assert "您向Higo Robotics提出的引薦申請當前狀態：審核中。" in firm_mail.body
+    curator_mail = by_recipients[("aiko@pref-kumamoto.example",)]
+    assert "紹介依頼" in curator_mail.subject and "確認中" in curator_mail.subject
+
+
+def test_stale_requests_are_flagged_in_each_curators_language(
+    client: Client, maria: User, aiko: User, root: User, higo: Organization, mailoutbox: Any
+) -> None:
+    LanguagePreference.objects.create(user=aiko, language="zh-hans")
+    client.force_login(maria)
+    submit(client, higo)
+    mailoutbox.clear()
+    IntroductionRequest.objects.update(state_changed_at=timezone.now() - timedelta(days=365))
+    call_command("flag_stale_introductions")
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects["aiko@pref-kumamoto.example"] == "1 项引荐申请尚未答复"
+    assert subjects["root@ryumon.example"] == "1 introduction request unanswered"
