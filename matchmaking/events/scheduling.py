@@ -196,6 +196,7 @@ class _Model:
             else:
                 self.must.add((i, j))
         self.dragons = {self.org_index[o] for o in problem.lying_dragons if o in self.org_index}
+        self.relaxed_objective = 0.0
 
     def check_locks(self) -> None:
         problem, issues = self.problem, []
@@ -367,9 +368,10 @@ class _Model:
         return [k for k in range(len(pairs)) if result.x[k] > 0.5]
 
     def place(
-        self, pairs: Sequence[tuple[int, int]], weights: Sequence[float], time_limit: float
+        self, pairs: Sequence[tuple[int, int]], time_limit: float, *, relax: bool = False
     ) -> dict[tuple[int, int], int]:
-        """Step 2: a slot for as many of the chosen pairs as fit, the heaviest first."""
+        """Step 2, the whole model over these pairs: a slot for each meeting, one meeting per
+        participant per slot, the tables, K, and the same penalties as step 1."""
         problem = self.problem
         locked = {(i, j): m.slot for i, j, m in self.locks}
         variables: list[tuple[int, int]] = []  # (pair number, slot)
@@ -377,41 +379,87 @@ class _Model:
             if (i, j) in locked:
                 variables.append((k, locked[(i, j)]))
             else:
-                common = sorted(self.firm_slots[i] & self.org_slots[j])
-                variables += [(k, s) for s in common]
+                variables += [(k, s) for s in sorted(self.firm_slots[i] & self.org_slots[j])]
         if not variables:
             return {}
-        rows: list[int] = []
-        cols: list[int] = []
-        ub: list[float] = []
         groups: dict[tuple[str, int, int], list[int]] = defaultdict(list)
         for v, (k, s) in enumerate(variables):
             i, j = pairs[k]
             groups[("pair", k, 0)].append(v)
-            groups[("firm", i, s)].append(v)
-            groups[("org", j, s)].append(v)
+            groups[("firm-slot", i, s)].append(v)
+            groups[("org-slot", j, s)].append(v)
             groups[("slot", s, 0)].append(v)
+            groups[("firm", i, 0)].append(v)
+            groups[("org", j, 0)].append(v)
+        n = len(variables)
+        orgs_here = sorted({j for _, j in pairs if self.org_cap[j] > 0})
+        dragons = [j for j in orgs_here if j in self.dragons]
+        must = sorted({k for k, p in enumerate(pairs) if p in self.must})
+        # Shortfall variables after the y's: coverage, dragons, must-meet.
+        n_all = n + len(orgs_here) + len(dragons) + len(must)
+        cost = np.zeros(n_all)
+        # A slightly earlier slot breaks ties, so equal schedules come out the same each run.
+        cost[:n] = [-(self.score[pairs[k]] + 1e-7 * (problem.slots - s)) for k, s in variables]
+        cost[n : n + len(orgs_here)] = COVERAGE_PENALTY * self.scale
+        cost[n + len(orgs_here) : n + len(orgs_here) + len(dragons)] = DRAGON_PENALTY * self.scale
+        cost[n + len(orgs_here) + len(dragons) :] = MUST_MEET_PENALTY * self.scale
+        lower = np.zeros(n_all)
+        upper = np.ones(n_all)
+        lower[:n] = [1.0 if pairs[k] in locked else 0.0 for k, _ in variables]
+        targets = [min(problem.dragon_meetings, self.org_cap[j]) for j in dragons]
+        upper[n + len(orgs_here) : n + len(orgs_here) + len(dragons)] = targets
+        rows: list[int] = []
+        cols: list[int] = []
+        lb: list[float] = []
+        ub: list[float] = []
         for row, (key, members) in enumerate(groups.items()):
             rows += [row] * len(members)
             cols += members
-            ub.append(problem.tables_in(key[1]) if key[0] == "slot" else 1.0)
+            lb.append(0.0)
+            ub.append(
+                problem.tables_in(key[1])
+                if key[0] == "slot"
+                else self.firm_cap[key[1]]
+                if key[0] == "firm"
+                else self.org_cap[key[1]]
+                if key[0] == "org"
+                else 1.0
+            )
+        row = len(groups)
+        shortfalls = [
+            *((groups[("org", j, 0)], 1.0) for j in orgs_here),
+            *((groups[("org", j, 0)], float(t)) for j, t in zip(dragons, targets, strict=True)),
+            *((groups[("pair", k, 0)], 1.0) for k in must),
+        ]
+        for number, (members, target) in enumerate(shortfalls):
+            rows += [row] * (len(members) + 1)
+            cols += [*members, n + number]
+            lb.append(target)
+            ub.append(np.inf)
+            row += 1
         matrix = sparse.csr_array(
-            (np.ones(len(rows)), (np.array(rows), np.array(cols))),
-            shape=(len(groups), len(variables)),
+            (np.ones(len(rows)), (np.array(rows), np.array(cols))), shape=(row, n_all)
         )
-        lower = np.array([1.0 if pairs[k] in locked else 0.0 for k, _ in variables])
-        # A slightly earlier slot breaks ties, so equal schedules come out the same each run.
-        cost = np.array([-(weights[k] + 1e-6 * (problem.slots - s)) for k, s in variables])
+        integrality = np.zeros(n_all)
+        integrality[:n] = 0 if relax else 1
         result = milp(
             cost,
-            integrality=np.ones(len(variables)),
-            bounds=Bounds(lower, np.ones(len(variables))),
-            constraints=LinearConstraint(matrix, np.zeros(len(groups)), np.array(ub)),
+            integrality=integrality,
+            bounds=Bounds(lower, upper),
+            constraints=LinearConstraint(matrix, np.array(lb), np.array(ub)),
             options={"time_limit": time_limit, "mip_rel_gap": 1e-4},
         )
         if result.x is None:
             raise RuntimeError(f"placing the meetings failed: {result.message}")
+        if relax:
+            self.relaxed_objective = float(-result.fun)
+            return {}
         return {pairs[k]: s for v, (k, s) in enumerate(variables) if result.x[v] > 0.5}
+
+    def slot_bound(self) -> float:
+        """The LP relaxation of step 2's model over every admissible pair: the full problem's."""
+        self.place(self.all_pairs(), 60.0, relax=True)
+        return self.relaxed_objective
 
 
 def solve(problem: Problem) -> Schedule:
@@ -425,16 +473,25 @@ def solve(problem: Problem) -> Schedule:
     chosen = [candidates[k] for k in chosen_numbers]
     pair_seconds = time.perf_counter() - started
 
-    weights = _placement_weights(model, chosen)
     remaining = max(problem.time_limit - (time.perf_counter() - started), 1.0)
-    placed = model.place(chosen, weights, remaining)
+    placed = model.place(chosen, remaining)
     dropped = len(chosen) - len(placed)
+    if dropped:
+        # The slots could not seat every chosen pair: place again over every candidate, so
+        # another partner can stand in for one that did not fit.
+        remaining = max(problem.time_limit - (time.perf_counter() - started), 1.0)
+        placed = model.place(candidates, remaining)
     filled = _fill(model, placed, candidates)
     meetings = _tables(model, placed)
     seconds = time.perf_counter() - started
 
     bound_started = time.perf_counter()
-    bound = model.bound()
+    pair_bound = model.bound()
+    bound = pair_bound
+    if dropped:
+        # The pair model forgot a constraint that binds (the slots): the LP relaxation of the
+        # whole model, slower, is the tighter bound.
+        bound = min(bound, model.slot_bound())
     bound_seconds = time.perf_counter() - bound_started
 
     objective, shortfall_issues = _evaluate(model, placed)
@@ -454,27 +511,10 @@ def solve(problem: Problem) -> Schedule:
             "dropped": dropped,
             "filled": filled,
             "pair_seconds": pair_seconds,
+            "pair_model_bound": pair_bound,
             "bound_seconds": bound_seconds,
         },
     )
-
-
-def _placement_weights(model: _Model, chosen: Sequence[tuple[int, int]]) -> list[float]:
-    """A pair's weight when tables run short: its score, plus the penalty it alone averts."""
-    per_org: dict[int, int] = defaultdict(int)
-    for _, j in chosen:
-        per_org[j] += 1
-    weights = []
-    for i, j in chosen:
-        weight = float(model.score[i, j])
-        if (i, j) in model.must:
-            weight += MUST_MEET_PENALTY * model.scale
-        if per_org[j] == 1:
-            weight += COVERAGE_PENALTY * model.scale
-        if j in model.dragons and per_org[j] <= model.problem.dragon_meetings:
-            weight += DRAGON_PENALTY * model.scale
-        weights.append(weight)
-    return weights
 
 
 def _fill(
@@ -576,6 +616,17 @@ def _evaluate(model: _Model, placed: Mapping[tuple[int, int], int]) -> tuple[flo
                 penalty += DRAGON_PENALTY * model.scale * short
                 issues.append(Issue("dragon_short", organization=oid))
     return score - penalty, issues
+
+
+def evaluate(problem: Problem, meetings: Iterable[Meeting]) -> tuple[float, list[Issue]]:
+    """Any list of meetings' objective (score less penalties) and the shortfalls it leaves:
+    how the benchmark scores its greedy baseline and the curator's edited schedule."""
+    model = _Model(problem)
+    placed = {
+        (model.firm_index[m.firm], model.org_index[m.organization]): m.slot for m in meetings
+    }
+    objective, issues = _evaluate(model, placed)
+    return objective, [*model.issues, *issues]
 
 
 def violations(problem: Problem, meetings: Iterable[Meeting]) -> list[str]:
