@@ -40,6 +40,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 MUST_MEET_PENALTY = 1000.0
 COVERAGE_PENALTY = 100.0
 DRAGON_PENALTY = 10.0
+ZERO_SCORE_COST = 1e-3
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,13 @@ class _Model:
         if issues:
             raise ScheduleError(issues)
 
+    def pair_cost(self, i: int, j: int) -> float:
+        """The pair's term in the programs (which minimise). A pair the ranker gave nothing
+        costs a little, so it meets only to avert a penalty (coverage, a request), never
+        merely because a table is free."""
+        score = float(self.score[i, j])
+        return -score if score > 0 else ZERO_SCORE_COST * self.scale
+
     def candidates(self) -> list[tuple[int, int]]:
         problem, score = self.problem, self.score
         keep = set(self.locked_pairs) | self.must
@@ -256,7 +264,7 @@ class _Model:
         must = [k for k, p in enumerate(pairs) if p in self.must]
         n_vars = n + len(covered) + len(dragons) + len(must)
         cost = np.zeros(n_vars)
-        cost[:n] = [-self.score[i, j] for i, j in pairs]
+        cost[:n] = [self.pair_cost(i, j) for i, j in pairs]
         offset = n
         cost[offset : offset + len(covered)] = COVERAGE_PENALTY * self.scale
         offset += len(covered)
@@ -399,7 +407,7 @@ class _Model:
         n_all = n + len(orgs_here) + len(dragons) + len(must)
         cost = np.zeros(n_all)
         # A slightly earlier slot breaks ties, so equal schedules come out the same each run.
-        cost[:n] = [-(self.score[pairs[k]] + 1e-7 * (problem.slots - s)) for k, s in variables]
+        cost[:n] = [self.pair_cost(*pairs[k]) - 1e-7 * (problem.slots - s) for k, s in variables]
         cost[n : n + len(orgs_here)] = COVERAGE_PENALTY * self.scale
         cost[n + len(orgs_here) : n + len(orgs_here) + len(dragons)] = DRAGON_PENALTY * self.scale
         cost[n + len(orgs_here) + len(dragons) :] = MUST_MEET_PENALTY * self.scale
@@ -540,6 +548,8 @@ def _fill(
     added = 0
     for i, j in sorted((p for p in candidates if p not in placed), key=priority, reverse=True):
         if len(firm_busy[i]) >= model.firm_cap[i] or len(org_busy[j]) >= model.org_cap[j]:
+            continue
+        if model.score[i, j] <= 0 and org_busy[j]:
             continue
         options = [
             s
