@@ -25,6 +25,10 @@ PASSWORD = "ryumon-demo-2026"  # matchmaking/demo.py
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ORGANIZATION = "{organization}"  # a published Kumamoto organization, found at run time
+# The demo's events (matchmaking/demo.py), found at run time: Aiko's published matching day
+# (Acme Robotics has meetings) and her meet-up open for registration.
+EVENT = "{event}"
+OPEN_EVENT = "{open_event}"
 
 ROLES: dict[str, tuple[str | None, list[str]]] = {
     "visitor": (
@@ -51,6 +55,11 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/introductions/",
             f"/introductions/new/{ORGANIZATION}/",
             f"/organizations/{ORGANIZATION}/",
+            "/firm/events/",
+            f"/firm/events/{OPEN_EVENT}/",
+            f"/firm/events/{EVENT}/",
+            f"/firm/events/{EVENT}/schedule/",
+            f"/firm/events/{EVENT}/schedule/print/",
         ],
     ),
     "curator": (
@@ -66,6 +75,12 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/workspace/introductions/",
             "/workspace/demand/",
             "/organizations/",
+            "/workspace/events/",
+            "/workspace/events/new/",
+            f"/workspace/events/{EVENT}/",
+            f"/workspace/events/{EVENT}/edit/",
+            f"/workspace/events/{EVENT}/schedule/",
+            f"/workspace/events/{OPEN_EVENT}/",
         ],
     ),
     "admin": (
@@ -118,6 +133,18 @@ def organization(browser: Any, live_site: LiveSite) -> Iterator[str]:
     yield match.group(1)
 
 
+@pytest.fixture(scope="module")
+def demo_events(live_site: LiveSite) -> dict[str, str]:
+    output = live_site.manage(
+        "shell",
+        "-c",
+        "from matchmaking.demo import DEMO_EVENTS; from matchmaking.events.models import Event; "
+        "print(*(Event.objects.get(title=t).pk for t in DEMO_EVENTS))",
+    )
+    day, meetup = output.split()[-2:]
+    return {EVENT: day, OPEN_EVENT: meetup}
+
+
 def _violations(tab: Any) -> list[str]:
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate(
@@ -131,7 +158,11 @@ def _violations(tab: Any) -> list[str]:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_the_pages_pass_axe_and_fit_a_phone(
-    browser: Any, live_site: LiveSite, organization: str, role: str
+    browser: Any,
+    live_site: LiveSite,
+    organization: str,
+    demo_events: dict[str, str],
+    role: str,
 ) -> None:
     email, paths = ROLES[role]
     problems: list[str] = []
@@ -143,6 +174,8 @@ def test_the_pages_pass_axe_and_fit_a_phone(
                 _log_in(tab, email)
             for path in paths:
                 path = path.replace(ORGANIZATION, organization)
+                for placeholder, pk in demo_events.items():
+                    path = path.replace(placeholder, pk)
                 where = f"{role}, {language}, {path}"
                 tab.set_viewport_size(DESKTOP)
                 response = tab.goto(path)
