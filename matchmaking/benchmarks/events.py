@@ -236,8 +236,9 @@ def markdown(results: list[dict[str, Any]], *, when: str, machine: str, command:
         "(both integer programs and the placement); 'with bound' is the whole call, which also "
         "computes the bound: the LP relaxation of the pair model over every admissible pair "
         "(about 9,400 of the 9,600) and, when the slots could not seat every chosen pair, the "
-        "LP relaxation of the whole pair × slot model over every admissible pair; the smaller "
-        "of the two. The objective is the sum of the scores less the penalties for unmet "
+        "LP relaxation of the whole pair × slot model over every admissible pair (bounded "
+        "through the duals of the candidates' LP, by column generation: ../events.md); the "
+        "smaller of the two. The objective is the sum of the scores less the penalties for unmet "
         "must-meet requests, organizations without a meeting and lying dragons under two "
         "meetings; when none is short (the last list says), it equals the score.",
         "",

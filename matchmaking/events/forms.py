@@ -59,6 +59,23 @@ class EventForm(forms.ModelForm):
         opens, closes = data.get("registration_opens"), data.get("registration_closes")
         if opens and closes and closes <= opens:
             self.add_error("registration_closes", _("Registration must close after it opens."))
+        if self.instance.pk:
+            # Registrations and meetings name slots and tables by number: keep theirs.
+            slots = [s for r in self.instance.registrations.all() for s in r.available_slots]
+            slots += list(self.instance.meetings.values_list("slot", flat=True))
+            if slots and data.get("slot_count") is not None and data["slot_count"] <= max(slots):
+                self.add_error(
+                    "slot_count",
+                    _("Participants registered for slot %(slot)s: keep at least that many.")
+                    % {"slot": max(slots) + 1},
+                )
+            tables = list(self.instance.meetings.values_list("table", flat=True))
+            if tables and data.get("tables") is not None and data["tables"] < max(tables):
+                self.add_error(
+                    "tables",
+                    _("Meetings are seated at table %(table)s: keep at least that many.")
+                    % {"table": max(tables)},
+                )
         return data
 
 

@@ -21,6 +21,11 @@ The bound reported beside the objective is the linear relaxation of step 1 over 
 admissible pair (not only the pruned candidates). Step 1 relaxes the full problem (it forgets
 which slot), so that bound is at least the full problem's own LP bound: the ratio of the
 objective to it understates, never overstates, how close the schedule is to the optimum.
+When the slots bind (step 2 could not seat every chosen pair) that bound is loose, and the
+LP relaxation of the whole pair × slot model over every admissible pair is bounded too: the
+LP over the candidates, its duals pricing every pair left out (Lagrangian duality), and the
+pairs priced as profitable added until none is (column generation). The smaller bound is
+reported.
 """
 
 from __future__ import annotations
@@ -197,7 +202,6 @@ class _Model:
             else:
                 self.must.add((i, j))
         self.dragons = {self.org_index[o] for o in problem.lying_dragons if o in self.org_index}
-        self.relaxed_objective = 0.0
 
     def check_locks(self) -> None:
         problem, issues = self.problem, []
@@ -252,7 +256,9 @@ class _Model:
         rows, columns = np.nonzero(self.admissible)
         return list(zip(rows.tolist(), columns.tolist(), strict=True))
 
-    def pair_program(self, pairs: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    def pair_program(
+        self, pairs: Sequence[tuple[int, int]], *, exact: bool = False
+    ) -> dict[str, Any]:
         """Step 1 as arrays for milp/linprog (which minimise): the objective is negated."""
         n = len(pairs)
         firms, orgs = len(self.firm_ids), len(self.org_ids)
@@ -264,7 +270,8 @@ class _Model:
         must = [k for k, p in enumerate(pairs) if p in self.must]
         n_vars = n + len(covered) + len(dragons) + len(must)
         cost = np.zeros(n_vars)
-        cost[:n] = [self.pair_cost(i, j) for i, j in pairs]
+        # The bound is of the true objective; the solver's adds a zero-score pair's small cost.
+        cost[:n] = [-self.score[i, j] if exact else self.pair_cost(i, j) for i, j in pairs]
         offset = n
         cost[offset : offset + len(covered)] = COVERAGE_PENALTY * self.scale
         offset += len(covered)
@@ -342,7 +349,7 @@ class _Model:
         }
 
     def bound(self) -> float:
-        program = self.pair_program(self.all_pairs())
+        program = self.pair_program(self.all_pairs(), exact=True)
         if program["matrix"].shape[1] == 0:
             return 0.0
         dense_rows = program["matrix"]
@@ -376,7 +383,7 @@ class _Model:
         return [k for k in range(len(pairs)) if result.x[k] > 0.5]
 
     def place(
-        self, pairs: Sequence[tuple[int, int]], time_limit: float, *, relax: bool = False
+        self, pairs: Sequence[tuple[int, int]], time_limit: float
     ) -> dict[tuple[int, int], int]:
         """Step 2, the whole model over these pairs: a slot for each meeting, one meeting per
         participant per slot, the tables, K, and the same penalties as step 1."""
@@ -449,7 +456,7 @@ class _Model:
             (np.ones(len(rows)), (np.array(rows), np.array(cols))), shape=(row, n_all)
         )
         integrality = np.zeros(n_all)
-        integrality[:n] = 0 if relax else 1
+        integrality[:n] = 1
         result = milp(
             cost,
             integrality=integrality,
@@ -459,15 +466,146 @@ class _Model:
         )
         if result.x is None:
             raise RuntimeError(f"placing the meetings failed: {result.message}")
-        if relax:
-            self.relaxed_objective = float(-result.fun)
-            return {}
         return {pairs[k]: s for v, (k, s) in enumerate(variables) if result.x[v] > 0.5}
 
-    def slot_bound(self) -> float:
-        """The LP relaxation of step 2's model over every admissible pair: the full problem's."""
-        self.place(self.all_pairs(), 60.0, relax=True)
-        return self.relaxed_objective
+    def slot_bound(self, pairs: Sequence[tuple[int, int]], rounds: int = 4) -> float:
+        """The bound below, tightened by column generation: the pairs it prices as
+        profitable join the LP and it is solved again. Every round's bound is valid."""
+        included = set(pairs)
+        best = float("inf")
+        for _ in range(rounds):
+            bound, profitable = self._priced_bound(sorted(included))
+            best = min(best, bound)
+            if not profitable:
+                break
+            included |= profitable
+        return best
+
+    def _priced_bound(
+        self, pairs: Sequence[tuple[int, int]]
+    ) -> tuple[float, set[tuple[int, int]]]:
+        """An upper bound on the LP relaxation of step 2's model over *every* admissible pair
+        (the full problem's), from the LP over `pairs` alone and its duals.
+
+        Any non-negative multipliers of the constraints bound the full LP (Lagrangian
+        duality, every variable in [0, 1]): the restricted LP's optimal duals give its own
+        optimum plus, for each pair × slot left out, its reduced profit where positive. So
+        the bound is valid for every pair, at the cost of the candidates' LP.
+        """
+        problem = self.problem
+        locked = {(i, j): m.slot for i, j, m in self.locks}
+        in_model = set(pairs)
+        orgs_here = sorted({j for j in range(len(self.org_ids)) if self.org_cap[j] > 0})
+        dragon_target = {
+            j: min(problem.dragon_meetings, self.org_cap[j])
+            for j in orgs_here
+            if j in self.dragons
+        }
+        # Rows: key → (members, upper) for ≤ rows; shortfall rows are ≥ rows with a slack.
+        upper_rows: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+        lower_rows: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+        variables: list[tuple[int, int, int]] = []  # (i, j, slot)
+
+        def rows_of(i: int, j: int, s: int) -> list[tuple[str, int, int]]:
+            return [
+                ("firm-slot", i, s),
+                ("org-slot", j, s),
+                ("slot", s, 0),
+                ("firm", i, 0),
+                ("org", j, 0),
+            ]
+
+        for i, j in pairs:
+            slots = (
+                [locked[(i, j)]]
+                if (i, j) in locked
+                else sorted(self.firm_slots[i] & self.org_slots[j])
+            )
+            for s in slots:
+                v = len(variables)
+                variables.append((i, j, s))
+                upper_rows[("pair", i * len(self.org_ids) + j, 0)].append(v)
+                for key in rows_of(i, j, s):
+                    upper_rows[key].append(v)
+                if self.org_cap[j] > 0:
+                    lower_rows[("cover", j, 0)].append(v)
+                if j in dragon_target:
+                    lower_rows[("dragon", j, 0)].append(v)
+                if (i, j) in self.must:
+                    lower_rows[("must", i * len(self.org_ids) + j, 0)].append(v)
+        if not variables:
+            return 0.0, set()
+
+        def capacity(key: tuple[str, int, int]) -> float:
+            kind, a, _ = key
+            if kind == "slot":
+                return float(problem.tables_in(a))
+            if kind == "firm":
+                return float(self.firm_cap[a])
+            if kind == "org":
+                return float(self.org_cap[a])
+            return 1.0
+
+        def target(key: tuple[str, int, int]) -> float:
+            return float(dragon_target[key[1]]) if key[0] == "dragon" else 1.0
+
+        def penalty(key: tuple[str, int, int]) -> float:
+            weight = {"cover": COVERAGE_PENALTY, "dragon": DRAGON_PENALTY}.get(key[0])
+            return (weight or MUST_MEET_PENALTY) * self.scale
+
+        up_keys, low_keys = list(upper_rows), list(lower_rows)
+        n, m = len(variables), len(low_keys)
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        for r, key in enumerate(up_keys):
+            rows += [r] * len(upper_rows[key])
+            cols += upper_rows[key]
+            values += [1.0] * len(upper_rows[key])
+        for r, key in enumerate(low_keys, start=len(up_keys)):  # −Σ y − shortfall ≤ −target
+            rows += [r] * (len(lower_rows[key]) + 1)
+            cols += [*lower_rows[key], n + r - len(up_keys)]
+            values += [-1.0] * (len(lower_rows[key]) + 1)
+        matrix = sparse.csr_array(
+            (np.array(values), (np.array(rows), np.array(cols))),
+            shape=(len(up_keys) + m, n + m),
+        )
+        b_ub = np.array([capacity(k) for k in up_keys] + [-target(k) for k in low_keys])
+        cost = np.array(
+            [-self.score[i, j] for i, j, _ in variables] + [penalty(k) for k in low_keys]
+        )
+        lower = np.array([1.0 if (i, j) in locked else 0.0 for i, j, _ in variables] + [0.0] * m)
+        upper = np.array([1.0] * n + [target(k) for k in low_keys])
+        result = linprog(
+            cost,
+            A_ub=matrix,
+            b_ub=b_ub,
+            bounds=np.column_stack([lower, upper]),
+            method="highs-ds",
+        )
+        if result.status != 0:
+            raise RuntimeError(f"the LP relaxation failed: {result.message}")
+        duals = -np.asarray(result.ineqlin.marginals)  # ≥ 0 for ≤ rows of a minimisation
+        lam = {key: float(duals[r]) for r, key in enumerate(up_keys)}
+        mu = {key: float(duals[len(up_keys) + r]) for r, key in enumerate(low_keys)}
+        # Lagrangian: −λ·b + Σ over every variable of min over its bounds of its reduced cost.
+        dual_value = -float(duals @ b_ub)
+        reduced_all = cost + matrix.T @ duals
+        dual_value += float(np.sum(np.minimum(reduced_all * lower, reduced_all * upper)))
+        profitable: set[tuple[int, int]] = set()
+        for i, j in self.all_pairs():
+            if (i, j) in in_model:
+                continue
+            for s in sorted(self.firm_slots[i] & self.org_slots[j]):
+                reduced = -self.score[i, j] + sum(lam.get(key, 0.0) for key in rows_of(i, j, s))
+                if self.org_cap[j] > 0:
+                    reduced -= mu.get(("cover", j, 0), 0.0)
+                if j in dragon_target:
+                    reduced -= mu.get(("dragon", j, 0), 0.0)
+                if reduced < -1e-9:
+                    dual_value += reduced
+                    profitable.add((i, j))
+        return -dual_value, profitable
 
 
 def solve(problem: Problem) -> Schedule:
@@ -499,7 +637,7 @@ def solve(problem: Problem) -> Schedule:
     if dropped:
         # The pair model forgot a constraint that binds (the slots): the LP relaxation of the
         # whole model, slower, is the tighter bound.
-        bound = min(bound, model.slot_bound())
+        bound = min(bound, model.slot_bound(candidates))
     bound_seconds = time.perf_counter() - bound_started
 
     objective, shortfall_issues = _evaluate(model, placed)

@@ -150,3 +150,29 @@ def test_the_schedule_page_proposes_locks_swaps_and_publishes(events: EventWorld
 def test_a_firm_member_may_not_enter(events: EventWorld) -> None:
     response = as_user(events.maria).get(reverse("events:curator_events"))
     assert response.status_code == 403
+
+
+def test_the_event_form_keeps_the_slots_and_tables_in_use(events: EventWorld) -> None:
+    event = events.kumamoto_day
+    services.registration_create(
+        event=event, by=events.maria, firm=events.acme, need="-", available_slots=[0, 3]
+    )
+    response = as_user(events.aiko).post(
+        reverse("events:curator_event_edit", args=[event.pk]),
+        {
+            "title": event.title,
+            "prefecture": event.prefecture_id,
+            "date": event.date.isoformat(),
+            "starts_at": "10:00",
+            "slot_minutes": 20,
+            "break_minutes": 5,
+            "slot_count": 3,
+            "tables": 2,
+            "max_meetings": 3,
+            "registration_opens": "2026-12-01T10:00",
+            "registration_closes": "2026-12-20T10:00",
+        },
+    )
+    assert "slot_count" in response.context["form"].errors
+    event.refresh_from_db()
+    assert event.slot_count == 4

@@ -301,3 +301,18 @@ def test_it_numbers_tables_from_one_in_each_slot() -> None:
     for slot in range(3):
         assert sorted(m.table for m in schedule.meetings if m.slot == slot) == [1, 2, 3]
     assert schedule.ratio == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_priced_slot_bound_is_the_lp_over_every_pair(seed: int) -> None:
+    from matchmaking.events.scheduling import _Model
+
+    rng = random.Random(500 + seed)
+    problem = random_problem(rng, firms=6, orgs=9, slots=4)
+    model = _Model(problem)
+    everything = model.slot_bound(model.all_pairs(), rounds=1)  # no pair left to price
+    first_round = model.slot_bound(model.candidates(), rounds=1)
+    generated = model.slot_bound(model.candidates())
+    assert first_round >= everything - 1e-6
+    assert generated == pytest.approx(everything, abs=1e-6)
+    assert solve(problem).objective <= everything + 1e-6
