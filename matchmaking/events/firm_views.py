@@ -3,8 +3,11 @@ registration, and once published its own meetings only (as a page, printable, an
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +21,6 @@ from matchmaking.events.forms import RegistrationForm
 from matchmaking.events.models import Event, Meeting, Registration
 from matchmaking.firms.access import require_firm
 from matchmaking.firms.models import ForeignFirm
-from matchmaking.workspace.access import curator
 
 
 @login_required
@@ -76,7 +78,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         }
         try:
             if registration is None:
-                services.registration_create(event=event, by=curator(request), firm=firm, **fields)
+                services.registration_create(
+                    event=event, by=cast(User, request.user), firm=firm, **fields
+                )
             else:
                 services.registration_update(registration=registration, **fields)
         except services.EventRefused as refused:
