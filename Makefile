@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Test processes: one per core (CI machines have two). `make test TEST_WORKERS=0` runs in one.
 TEST_WORKERS ?= auto
 
-.PHONY: run test setup data lint format typecheck bench clean messages
+.PHONY: run test setup data lint format typecheck bench clean messages vnu
 
 # uv installs in seconds what pip installs in minutes; pip remains the fallback.
 INSTALL := VENV=$(VENV) .ci/install
@@ -46,6 +46,10 @@ run: data
 
 test: $(VENV)/.installed-dev messages
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+# The Nu Html Checker for tests/test_html_validity.py (32 MB, from npm; needs npm and Java 17+).
+vnu:
+	.ci/fetch-vnu
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -11,7 +11,7 @@ class MatchmakingConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the login throttle and the index rebuild to their signals.
-        from matchmaking import throttle  # noqa: F401
+        from matchmaking import checks, throttle  # noqa: F401
         from matchmaking.search import signals  # noqa: F401
 
         # Django 6.1's empty choice, "- Select an option -", is missing from Django's Japanese

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
 
-from matchmaking.directory import listing
+from matchmaking.directory import glance, listing
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from matchmaking.search import selectors
 from matchmaking.search.store import index_cache
@@ -24,6 +24,36 @@ from profiles.models import Curatorship, Organization, Prefecture
 from profiles.roles import CURATORS, FIRM_MEMBERS
 
 PASSWORD = "correct horse battery staple"
+
+# A test whose fixtures reach none of these cannot touch the test database: pytest-django
+# refuses it any connection. Such a test means the same on SQLite and PostgreSQL, so CI runs
+# it once (`-m "not no_database"` in the PostgreSQL pass, see .ci/run).
+DATABASE_FIXTURES = {"django_db_setup", "db", "transactional_db"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("django_db"):
+            continue  # the browser's site runs on the configured database, in its own process
+        if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.no_database)
+
+
+@pytest.hookimpl(optionalhook=True)  # without xdist (-p no:xdist) there is no such hook
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Test files go to workers whole (`--dist loadscope`), except the browser journeys, which
+    go to one worker together: each worker that runs one builds its own live site (migrate,
+    reference and demo data, collectstatic: about 30 s)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser"
+            return str(super()._split_scope(nodeid))
+
+    return Scheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -60,6 +90,7 @@ def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     expire halfway through one (they live a minute), which made query counts flaky."""
     listing._options = None
     selectors._facet_rows = None
+    glance._glossary = None
     yield
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames

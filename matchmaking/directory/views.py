@@ -6,12 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from matchmaking.directory import japan_map
+from matchmaking.directory import glance, japan_map
 from matchmaking.directory.listing import SORTS, DirectoryFilters, FilterOptions, browse
 from profiles.models import Organization, Prefecture, PrefectureGuide
 from profiles.models.curation import is_curator
@@ -47,18 +48,25 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(
-        Organization.objects.visible_to(request.user).select_related(
-            "prefecture__region", "municipality", "verified_by"
-        ),
+        Organization.objects.visible_to(request.user)
+        .select_related("prefecture__region", "municipality", "verified_by")
+        # The page and the at-a-glance reading both list them: read once.
+        .prefetch_related("industries", "partnership_types", "languages"),
         pk=pk,
     )
     # ?text=ja shows the profile in Japanese without switching the whole site.
     requested = request.GET.get("text")
     text_lang = text_language(requested if requested in ("en", "ja") else None)
+    reader = get_language() or "en"
+    reading = glance.glance(organization, reader)
+    keywords = reading.keywords if reading else glance.keyword_readings(organization, reader)
     context = {
         "organization": organization,
         "text_lang": text_lang,
         "other_lang": "en" if text_lang == "ja" else "ja",
+        "glance": reading,
+        "keywords": keywords,
+        "keywords_glossed": any(keyword.gloss for keyword in keywords),
         "industries": organization.industries.all(),
         "partnership_types": organization.partnership_types.all(),
         "languages": organization.languages.all(),

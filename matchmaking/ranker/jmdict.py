@@ -13,12 +13,15 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import unicodedata
 
 from matchmaking.ranker.text import (
     EN_TOKEN,
     STOP_WORDS,
     DictionaryEntries,
     DictionaryPos,
+    _sudachi,
+    has_japanese,
     normalize,
     stem,
 )
@@ -145,3 +148,109 @@ def _build(
             value = tuple(words[:MAX_WORDS])
             result[headword] = interned.setdefault(value, value)
     return result
+
+
+# == a word's first gloss, for people to read (the at-a-glance reading of a profile) ==
+
+_SPACES = re.compile(r"\s+")
+GLOSS_CACHE_SIZE = 20_000
+PHRASE_WORDS = 4  # a keyword split into more words than this is not glossed word by word
+
+
+@functools.lru_cache(maxsize=GLOSS_CACHE_SIZE)
+def first_gloss(headword: str, path: str | None = None) -> str:
+    """JMdict's first English gloss of a headword, without its parenthesised notes ("" when
+    JMdict has none). A kanji spelling is preferred to a kana one, and a kana spelling counts
+    only for an entry with no kanji or one usually written in kana, as in `gloss_table`;
+    among entries, a common one (the "P" mark) first."""
+    word = normalize(headword).strip()
+    if not word or word in _NO_GLOSS:
+        return ""
+    connection = sqlite3.connect(f"file:{path or database_path()}?mode=ro", uri=True)
+    try:
+        candidates = connection.execute(
+            "SELECT k.idseq, 0, group_concat(p.text) FROM Kanji k "
+            "LEFT JOIN KJP p ON p.kid = k.ID WHERE k.text = ? GROUP BY k.ID "
+            "UNION ALL "
+            "SELECT k.idseq, 1, group_concat(p.text) FROM Kana k "
+            "LEFT JOIN KNP p ON p.kid = k.ID WHERE k.text = ? GROUP BY k.ID",
+            (word, word),
+        ).fetchall()
+        ranked = sorted(
+            (kana, not COMMON_PRIORITIES & set((priorities or "").split(",")), idseq)
+            for idseq, kana, priorities in candidates
+            if not kana or _kana_counts(connection, idseq)
+        )
+        for _, _, idseq in ranked:
+            row = connection.execute(
+                "SELECT g.text FROM Sense s JOIN SenseGloss g ON g.sid = s.ID "
+                "WHERE s.idseq = ? AND g.lang = 'eng' ORDER BY s.ID, g.rowid LIMIT 1",
+                (idseq,),
+            ).fetchone()
+            if row:
+                gloss = _SPACES.sub(" ", _PARENTHESES.sub(" ", row[0])).strip()
+                if gloss:
+                    return gloss
+        return ""
+    finally:
+        connection.close()
+
+
+def _kana_counts(connection: sqlite3.Connection, idseq: int) -> bool:
+    """Whether a kana spelling may stand for this entry: it has no kanji spelling, or is
+    usually written in kana."""
+    if connection.execute("SELECT 1 FROM Kanji WHERE idseq = ? LIMIT 1", (idseq,)).fetchone():
+        return (
+            connection.execute(
+                "SELECT 1 FROM Sense s JOIN misc m ON m.sid = s.ID WHERE s.idseq = ? "
+                "AND m.text = 'word usually written using kana alone' LIMIT 1",
+                (idseq,),
+            ).fetchone()
+            is not None
+        )
+    return True
+
+
+@functools.lru_cache(maxsize=GLOSS_CACHE_SIZE)
+def gloss_phrase(text: str, path: str | None = None) -> str:
+    """An English reading of a Japanese word or short compound: JMdict's first gloss of the
+    whole, else of its parts, in order (中空シャフト -> "hollow shaft": Japanese noun
+    compounds put the modifier first, as English does).
+
+    The parts are Sudachi's short units, joined greedily into the longest spelling JMdict
+    has (冷間鍛造金型: 金 and 型 make 金型). A lone character that joins nothing is left out
+    (機 in 減速機 would read "loom", 用 "business"); Latin letters stay as they are; a longer
+    part JMdict lacks leaves the whole unglossed rather than read wrong. "" when there is no
+    reading.
+    """
+    whole = first_gloss(text, path)
+    if whole or not has_japanese(normalize(text)):
+        return whole
+    units = _short_units(unicodedata.normalize("NFKC", text).strip())
+    if len(units) < 2:
+        return ""
+    glosses: list[str] = []
+    i = 0
+    while i < len(units):
+        if not has_japanese(units[i]):
+            glosses.append(units[i])  # Latin letters and digits read as they are (EV)
+            i += 1
+            continue
+        for end in range(min(len(units), i + PHRASE_WORDS), i, -1):
+            spelling = "".join(units[i:end])
+            gloss = first_gloss(spelling, path) if len(spelling) > 1 else ""
+            if gloss:
+                glosses.append(gloss)
+                i = end
+                break
+        else:
+            if len(units[i]) > 1:
+                return ""
+            i += 1
+    return " ".join(dict.fromkeys(glosses))
+
+
+def _short_units(run: str) -> list[str]:
+    """The surfaces of Sudachi's shortest split (mode A) of a Japanese text."""
+    tokenizer, _, mode_a = _sudachi()
+    return [m.surface() for m in tokenizer.tokenize(run, mode_a) if m.surface().strip()]

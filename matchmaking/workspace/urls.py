@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matchmaking.workspace import demand, imports, introductions, views
+from matchmaking.workspace import demand, english, imports, introductions, kpi, views
 
 app_name = "workspace"
 
@@ -44,4 +44,10 @@ urlpatterns = [
     path("introductions/<int:pk>/", introductions.detail, name="introduction"),
     path("introductions/<int:pk>/<slug:action>/", introductions.act, name="introduction_act"),
     path("demand/", demand.demand, name="demand"),
+    path("reports/", kpi.report, name="kpi"),
+    path("reports/national/", kpi.national, name="kpi_national"),
+    path("reports/kpi.<str:file_format>", kpi.report_export, name="kpi_export"),
+    path("english/", english.queue, name="english_queue"),
+    path("english/<int:pk>/", english.edit, name="english_edit"),
+    path("english/<int:pk>/update/", english.update, name="english_update"),
 ]

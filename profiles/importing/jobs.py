@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import User
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone, translation
 
 from profiles.importing.service import organizations_import
@@ -113,6 +113,20 @@ def _stamp(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
 
 
+def _fail(job_id: int) -> None:
+    """Mark the job failed, on a new connection if the failure was the connection's own
+    (the session terminated, the server restarted): else it would stay `running` until the
+    lease runs out."""
+    fail = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.RUNNING)
+    try:
+        fail.update(state=ImportJob.State.FAILED, finished_at=timezone.now())
+    except DatabaseError:
+        if connection.in_atomic_block or connection.is_usable():
+            raise
+        connection.close()
+        fail.update(state=ImportJob.State.FAILED, finished_at=timezone.now())
+
+
 def import_job_run(job_id: int) -> None:
     # Jobs whose worker died (killed for its time or memory) are failed by the next one.
     ImportJob.objects.fail_orphaned()
@@ -142,9 +156,7 @@ def import_job_run(job_id: int) -> None:
             )
     except Exception:
         logger.exception("import job %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.FAILED, finished_at=timezone.now()
-        )
+        _fail(job.pk)
         raise
     job.refresh_from_db()
     job.report = report.as_dict()

@@ -60,6 +60,18 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
     def non_metropolitan(self) -> OrganizationQuerySet:
         return self.filter(prefecture__metropolitan=False)
 
+    def missing_english(self) -> OrganizationQuerySet:
+        """Those with a text (description, offers, seeks) in Japanese but not in English."""
+        return self.filter(missing_text_q("en"))
+
+
+def missing_text_q(language: str, texts: list[str] | None = None) -> Q:
+    """A text written in Japanese and not in `language`, for any of `texts` (all of them)."""
+    condition = Q()
+    for text in texts if texts is not None else BilingualTexts.bilingual_texts():
+        condition |= Q(**{f"{text}_{language}": ""}) & ~Q(**{f"{text}_ja": ""})
+    return condition
+
 
 def display_name_order(language: str) -> Coalesce:
     """The name an organization is listed under: the visitor's language first, else the other.

@@ -131,7 +131,7 @@ def test_a_firm_signs_up_and_gets_an_introduction_forwarded(
         expect(form.locator("button.on-shortlist")).to_be_visible()
     assert tab.evaluate("window.__sameDocument") is True
     tab.click("header >> text=Shortlist")
-    assert sorted(tab.locator("#shortlist h3").all_inner_texts()) == sorted(names)
+    assert sorted(tab.locator("#shortlist h2").all_inner_texts()) == sorted(names)
     screenshot(tab, "firm-06-shortlist")
 
     # 6. Request an introduction from the first shortlist entry.

@@ -95,9 +95,25 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
         DEBUG="0",
         SECRET_KEY="x7!kq2-production-like-secret-of-sufficient-length-and-variety-9fz3",
         ALLOWED_HOSTS="ryumon.example",
+        TASKS_BACKEND="database",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_background_work_would_run_inside_requests() -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x7!kq2-production-like-secret-of-sufficient-length-and-variety-9fz3",
+        ALLOWED_HOSTS="ryumon.example",
+        TASKS_BACKEND="immediate",
+    )
+    assert result.returncode != 0
+    assert "ryumon.W001" in result.stdout + result.stderr
 
 
 def test_persistent_postgres_connections_are_health_checked() -> None:

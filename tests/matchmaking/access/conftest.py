@@ -15,7 +15,8 @@ def world(aiko: User, ben: User, maria: User, root: User) -> World:
     acme = maria.firm_membership.firm
     baltic = ForeignFirm.objects.create(name="Baltic Wind AB", slug="baltic-wind", country="SE")
     kai = firm_member("kai@balticwind.example", baltic)
-    contact = {"contact_email": "office@example.jp"}
+    # Written in Japanese only: the published ones wait in the English texts queue.
+    contact = {"contact_email": "office@example.jp", "description_ja": "日本語の紹介文"}
     organizations = {
         "A": make_organization("43", name_en="Higo Robotics", **contact),
         "B": make_organization("01", name_en="Sapporo Dairy", **contact),

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @dataclass
 class Page:
-    audience: str  # "firm": members see their own firm's; "curator": their prefectures'
+    audience: str  # "firm": members see their own firm's; "curator": their prefectures';
+    # "admin": admins only, every prefecture's
     markers: dict[str, str]  # firm (X, Y) or prefecture (A, B) -> text that shows it
 
 
@@ -38,6 +39,12 @@ PAGES: dict[str, Page] = {
     "accounts:invite": Page("firm", {"X": "maria@acme-robotics.example", "Y": "kai@balticwind"}),
     "workspace:introductions": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
     "workspace:demand": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
+    # Acme (US) asked for Kumamoto's Higo Robotics, Baltic Wind (SE) for Hokkaido's dairy.
+    "workspace:kpi": Page(
+        "curator", {"A": '<th scope="row">US</th>', "B": '<th scope="row">SE</th>'}
+    ),
+    "workspace:kpi_national": Page("admin", {"A": "Kumamoto", "B": "Hokkaido"}),
+    "workspace:english_queue": Page("curator", {"A": "Higo Robotics", "B": "Sapporo Dairy"}),
 }
 
 
@@ -51,8 +58,10 @@ def test_the_page_matrix(world: World, role: str, page: str) -> None:
     if role == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
-    elif (spec.audience == "firm" and role not in FIRM_OF) or (
-        spec.audience == "curator" and role not in SCOPE
+    elif (
+        (spec.audience == "firm" and role not in FIRM_OF)
+        or (spec.audience == "curator" and role not in SCOPE)
+        or (spec.audience == "admin" and role != "root")
     ):
         assert response.status_code == 403
     else:
@@ -63,6 +72,34 @@ def test_the_page_matrix(world: World, role: str, page: str) -> None:
         return
     assert not any(text in body for text in spec.markers.values())
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_key_figures_export_matrix(world: World, role: str, file_format: str) -> None:
+    response = client_for(world, role).get(reverse("workspace:kpi_export", args=[file_format]))
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    if role not in SCOPE:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    if file_format == "csv":
+        rows = response.content.decode("utf-8-sig").splitlines()
+    else:
+        import io
+
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        rows = [
+            ",".join("" if cell is None else str(cell) for cell in row)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    countries = {row.split(",")[0] for row in rows} & {"US", "SE"}
+    assert countries == {{"A": "US", "B": "SE"}[key] for key in SCOPE[role]}
 
 
 # == public account pages: the same for everyone, or a logged-in user is sent home ==

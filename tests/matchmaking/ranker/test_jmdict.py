@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from matchmaking.ranker import AnalysisOptions, Analyzer, Document, FitParams, Index, fit
-from matchmaking.ranker.jmdict import gloss_table
+from matchmaking.ranker.jmdict import first_gloss, gloss_phrase, gloss_table
 from matchmaking.ranker.text import GLOSS_PREFIX
 
 # The tables and columns of jamdict-data's JMdict that the table is read from.
@@ -183,3 +183,23 @@ def test_a_stored_index_carries_its_gloss_table_so_web_processes_never_read_jmdi
     stored = Index.from_bytes(blob)
     assert stored.analyzer.dictionary["鋳造"] == gloss_table("common", "nouns")["鋳造"]
     assert stored.search("aluminium casting")[0].id == FOUNDRY.id
+
+
+# == a word's first gloss, for people to read ==
+
+
+def test_first_gloss_is_the_first_sense_s_first_gloss_without_its_notes(tmp_path: Path) -> None:
+    path = small_jmdict(tmp_path / "jmdict.db")
+    assert first_gloss("鋳造", path) == "casting"  # "casting (of metals)"
+    assert first_gloss("ロボット", path) == "robot"  # an entry with no kanji, by its kana
+    assert first_gloss("ちゅうぞう", path) == ""  # a kana reading of a kanji word is ambiguous
+    assert first_gloss("未知", path) == ""
+
+
+def test_a_compound_reads_as_its_parts_or_not_at_all(tmp_path: Path) -> None:
+    path = small_jmdict(tmp_path / "jmdict.db")
+    assert gloss_phrase("鍛造", path) == "forging"
+    assert gloss_phrase("ロボット鋳造", path) == "robot casting"
+    assert gloss_phrase("EVロボット", path) == "EV robot"
+    # A part the dictionary lacks leaves the whole without a reading, not a partial one.
+    assert gloss_phrase("冷間鍛造", path) == ""

@@ -158,6 +158,13 @@ def export_directory_results(client: Client, world: World, obj: str) -> tuple[in
     return response.status_code, f"listed-{obj}".encode() in response.content
 
 
+def write_english(client: Client, world: World, obj: str) -> tuple[int, bool]:
+    organization = world.organizations.get(obj)
+    data = {"version": organization.version if organization else 1, "name_en": "English Works"}
+    response = client.post(reverse("workspace:english_update", args=[world.pk(obj)]), data)
+    return response.status_code, Organization.objects.filter(name_en="English Works").exists()
+
+
 ACTIONS: dict[str, tuple[str, Action]] = {
     "view draft": ("workspace:organization", view_draft),
     "create": ("workspace:organization_create", create),
@@ -169,6 +176,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "import a row": ("workspace:import_upload", import_row),
     "export": ("workspace:export", export),
     "export directory results": ("workspace:directory_export", export_directory_results),
+    "write English texts": ("workspace:english_update", write_english),
 }
 # Another prefecture's rows are hidden (404); a public thing it may not change is 403.
 OTHER_PREFECTURE = {
@@ -183,6 +191,7 @@ OTHER_PREFECTURE = {
     "export": FORBIDDEN,
     # The directory and its filters are public: the export is their results within scope.
     "export directory results": EMPTY,
+    "write English texts": NOT_FOUND,
 }
 MISSING = {
     "view draft": NOT_FOUND,
@@ -195,6 +204,7 @@ MISSING = {
     "import a row": INVALID,
     "export": NOT_FOUND,
     "export directory results": EMPTY,  # an unknown prefecture filter is dropped
+    "write English texts": NOT_FOUND,
 }
 
 
@@ -240,6 +250,9 @@ PAGES: dict[str, Callable[[World, str], str]] = {
     "workspace:prefecture_guide": lambda world, obj: reverse(
         "workspace:prefecture_guide", args=[CODES[obj]]
     ),
+    "workspace:english_edit": lambda world, obj: reverse(
+        "workspace:english_edit", args=[world.pk(obj)]
+    ),
     "workspace:import": lambda world, obj: reverse("workspace:import"),
     "workspace:import_template": lambda world, obj: reverse(
         "workspace:import_template", args=["csv"]
@@ -251,10 +264,15 @@ PAGES: dict[str, Callable[[World, str], str]] = {
 }
 PAGE_OTHER = {
     "workspace:organization_edit": NOT_FOUND,
+    "workspace:english_edit": NOT_FOUND,
     "workspace:prefecture_guide": FORBIDDEN,
     "workspace:import_job": NOT_FOUND,  # another person's upload
 }
-PAGE_MISSING = {"workspace:organization_edit": NOT_FOUND, "workspace:prefecture_guide": NOT_FOUND}
+PAGE_MISSING = {
+    "workspace:organization_edit": NOT_FOUND,
+    "workspace:english_edit": NOT_FOUND,
+    "workspace:prefecture_guide": NOT_FOUND,
+}
 
 
 @pytest.mark.parametrize("obj", ["A", "B", "missing"])
@@ -358,6 +376,7 @@ NOT_CURATION = {
     "workspace:import_cancel": "the uploader's own job only (test_an_import_is_cancelled_...)",
     "api-suggestions": "published organizations only (tests/matchmaking/test_api.py)",
     "api-openapi": "public API description",
+    "workspace:kpi_export": "tests/matchmaking/access/test_pages.py: the key figures export",
 }
 
 
@@ -407,6 +426,9 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("import_template", {"file_format": "csv"}),
         ("export", {}),
         ("directory_export", {}),
+        ("english_edit", {"pk": pk}),
+        ("english_update", {"pk": pk}),
+        ("kpi_export", {"file_format": "csv"}),
     ]
     return {name: reverse(f"workspace:{name}", kwargs=kwargs) for name, kwargs in routes}
 
@@ -423,6 +445,8 @@ READ_ONLY = {
     "import_template",
     "export",
     "directory_export",
+    "english_edit",
+    "kpi_export",
 }
 
 
