@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from matchmaking.events.models import Event, EventMeeting, Registration
 from matchmaking.firms.models import (
     FirmMember,
     ForeignFirm,
@@ -110,3 +111,41 @@ class ForeignFirmAdmin(admin.ModelAdmin):
     autocomplete_fields = ["industries"]
     filter_horizontal = ["partnership_types", "languages", "target_regions", "target_prefectures"]
     inlines = [FirmMemberInline]
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    fields = ["firm", "organization", "need", "available_slots", "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["firm", "organization"]
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "date", "prefecture", "state", "online", "slot_count", "tables"]
+    list_filter = ["state", "online", "prefecture"]
+    search_fields = ["title", "venue"]
+    date_hierarchy = "date"
+    filter_horizontal = ["prefectures"]
+    readonly_fields = ["proposal", "created_by", "created_at", "updated_at", "published_at"]
+    inlines = [RegistrationInline]
+
+
+@admin.register(EventMeeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = [
+        "event",
+        "slot",
+        "table",
+        "firm_registration",
+        "organization_registration",
+        "locked",
+        "score",
+    ]
+    list_filter = ["locked"]
+    list_select_related = [
+        "event",
+        "firm_registration__firm",
+        "organization_registration__organization",
+    ]

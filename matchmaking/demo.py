@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
+from matchmaking.events import services as event_services
+from matchmaking.events.models import Event
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from profiles import loaders
 from profiles.loaders import Tally
@@ -16,6 +20,7 @@ from profiles.models import (
     Curatorship,
     Industry,
     Language,
+    Organization,
     PartnershipType,
     Prefecture,
     PrefectureGuide,
@@ -128,6 +133,75 @@ def load_accounts() -> Tally:
     return tally
 
 
+DEMO_EVENTS = ("Kyushu Robotics Matching Day (demo)", "Kyushu Food Tech Meet-up (demo)")
+
+
+def load_events() -> Tally:
+    """Two events Aiko runs in Kumamoto: one with its schedule published (Acme Robotics and
+    eleven other demo firms meet Kyushu organizations), one open for registration."""
+    tally = Tally()
+    if Event.objects.filter(title__in=DEMO_EVENTS).exists():
+        tally.unchanged += 2
+        return tally
+    aiko = get_user_model()._default_manager.get(username="aiko@pref-kumamoto.example")
+    kumamoto = Prefecture.objects.get(code="43")
+    now = timezone.now()
+    day = Event.objects.create(
+        title=DEMO_EVENTS[0],
+        description="One-to-one meetings between foreign robotics firms and Kyushu makers.",
+        prefecture=kumamoto,
+        date=(now + dt.timedelta(days=21)).date(),
+        venue="Kumamoto-Jo Hall, 3-1 Sakuramachi, Chuo-ku, Kumamoto",
+        slot_count=8,
+        tables=6,
+        max_meetings=4,
+        registration_opens=now - dt.timedelta(days=20),
+        registration_closes=now + dt.timedelta(days=7),
+        state=Event.State.OPEN,
+        created_by=aiko,
+    )
+    all_slots = list(range(day.slot_count))
+    firms = list(ForeignFirm.objects.order_by("slug").filter(slug="acme-robotics"))
+    firms += list(ForeignFirm.objects.exclude(slug="acme-robotics").order_by("slug")[:11])
+    for number, firm in enumerate(firms):
+        event_services.registration_create(
+            event=day,
+            by=aiko,
+            firm=firm,
+            need=firm.seeks_en or firm.description_en or firm.name,
+            # Some arrive late or leave early.
+            available_slots=all_slots[number % 3 :] if number % 4 else all_slots,
+        )
+    kyushu = Organization.objects.published().filter(prefecture__region__code="kyushu-okinawa")
+    for organization in kyushu.order_by("-lying_dragon", "name_en")[:18]:
+        event_services.registration_create(
+            event=day,
+            by=aiko,
+            organization=organization,
+            need=organization.seeks_en or organization.name_en,
+            available_slots=all_slots,
+        )
+    event_services.event_close_registration(event=day)
+    event_services.schedule_propose(event=day)
+    event_services.event_publish(event=day)
+    Event.objects.create(
+        title=DEMO_EVENTS[1],
+        description="Food processing and agritech firms meet Kyushu producers and labs.",
+        prefecture=kumamoto,
+        date=(now + dt.timedelta(days=60)).date(),
+        online=True,
+        venue="https://meet.example.jp/kyushu-food",
+        slot_count=6,
+        tables=8,
+        registration_opens=now - dt.timedelta(days=1),
+        registration_closes=now + dt.timedelta(days=40),
+        state=Event.State.OPEN,
+        created_by=aiko,
+    )
+    tally.created += 2
+    return tally
+
+
 def load_all() -> dict[str, Tally]:
     if not Prefecture.objects.exists():
         raise RuntimeError("Load the reference data first: python manage.py load_reference_data")
@@ -139,4 +213,5 @@ def load_all() -> dict[str, Tally]:
         "demo foreign firms": load_firms(loaders.read_fixture("demo/foreign_firms.json")),
         "prefecture guides": load_guides(loaders.read_fixture("demo/prefecture_guides.json")),
         "demo accounts": load_accounts(),
+        "demo events": load_events(),
     }

@@ -1,6 +1,7 @@
 """The matchmaking app's models, each declared beside the code that uses it."""
 
 from matchmaking.counters import Counter
+from matchmaking.events.models import Event, EventMeeting, EventQuerySet, Registration
 from matchmaking.firms.introductions.models import Meeting, MeetingSlot, Outcome, OutcomeAsk
 from matchmaking.firms.models import (
     FirmMember,
@@ -19,6 +20,9 @@ from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
 
 __all__ = [
     "Counter",
+    "Event",
+    "EventMeeting",
+    "EventQuerySet",
     "FirmMember",
     "ForeignFirm",
     "IntroductionEvent",
@@ -31,6 +35,7 @@ __all__ = [
     "Outcome",
     "OutcomeAsk",
     "PendingSignUp",
+    "Registration",
     "SearchIndex",
     "SearchIndexQuerySet",
     "ShortlistEntry",

@@ -36,6 +36,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("matchmaking.directory.urls")),
     path("workspace/", include("matchmaking.workspace.urls")),
+    # /workspace/events/… and /firm/events/…: one module, so the events stand on the firms
+    # and the workspace without either importing them back.
+    path("", include("matchmaking.events.urls")),
     path("api/v1/suggestions", api.suggestions_api, name="api-suggestions"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
     path("accounts/", include("matchmaking.firms.accounts.urls")),

@@ -12,6 +12,10 @@ from matchmaking.demo import DEMO_PASSWORD
 PASSWORD = DEMO_PASSWORD
 ORGANIZATION = "{organization}"  # a published Kumamoto organization, found at run time
 JAPANESE_ONLY = "{japanese_only}"  # a published Kumamoto one written in Japanese only
+# The demo's events (matchmaking/demo.py): Aiko's matching day, its schedule published (Acme
+# Robotics has meetings), and her meet-up open for registration.
+EVENT = "{event}"
+OPEN_EVENT = "{open_event}"
 
 # role: (the demo account it logs in as, or None for a visitor; the paths it opens)
 ROLES: dict[str, tuple[str | None, list[str]]] = {
@@ -40,6 +44,11 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             "/introductions/",
             f"/introductions/new/{ORGANIZATION}/",
             f"/organizations/{ORGANIZATION}/",
+            "/firm/events/",
+            f"/firm/events/{OPEN_EVENT}/",
+            f"/firm/events/{EVENT}/",
+            f"/firm/events/{EVENT}/schedule/",
+            f"/firm/events/{EVENT}/schedule/print/",
         ],
     ),
     "curator": (
@@ -58,6 +67,12 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             f"/workspace/english/{JAPANESE_ONLY}/",
             "/workspace/reports/",
             "/organizations/",
+            "/workspace/events/",
+            "/workspace/events/new/",
+            f"/workspace/events/{EVENT}/",
+            f"/workspace/events/{EVENT}/edit/",
+            f"/workspace/events/{EVENT}/schedule/",
+            f"/workspace/events/{OPEN_EVENT}/",
         ],
     ),
     "admin": (

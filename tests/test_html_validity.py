@@ -30,6 +30,8 @@ from django.utils import translation
 from django.utils.http import urlsafe_base64_encode
 
 from matchmaking import demo, views
+from matchmaking.demo import DEMO_EVENTS
+from matchmaking.events.models import Event
 from matchmaking.firms.accounts.services import account_sign_up, member_invite
 from matchmaking.firms.introductions.services import introduction_request, introduction_transition
 from matchmaking.firms.models import ForeignFirm, ShortlistEntry
@@ -237,6 +239,8 @@ def _demo_world() -> dict[str, object]:
         .order_by("pk")
         .values_list("pk", flat=True)[0],
         "introduction": request.pk,
+        "event": Event.objects.get(title=DEMO_EVENTS[0]).pk,
+        "open_event": Event.objects.get(title=DEMO_EVENTS[1]).pk,
         "import_job": jobs[0].pk,
         "clean_import_job": jobs[1].pk,
         "confirm": confirm,

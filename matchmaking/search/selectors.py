@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,3 +278,24 @@ def filters_from(
         languages=clean(languages),
         lying_dragons_only=lying_dragons_only,
     )
+
+
+def pair_scores(
+    needs: Mapping[int, str], organization_ids: Collection[int], *, filters: Filters | None = None
+) -> dict[tuple[int, int], float]:
+    """The ranker's score of each need (by key) against each of these organizations.
+
+    Unboosted (an event weighs its own lying dragons); a pair the ranker did not score at all,
+    or any pair before the first index is stored, is missing (scores 0).
+    """
+    loaded = served_index()
+    wanted = set(organization_ids)
+    if loaded is None or not wanted:
+        return {}
+    index = loaded.index
+    scores: dict[tuple[int, int], float] = {}
+    for key, text in needs.items():
+        for hit in index.search(text, top=len(index), filters=filters):
+            if hit.id in wanted:
+                scores[(key, hit.id)] = float(hit.unboosted_score)
+    return scores

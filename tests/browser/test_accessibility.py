@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from matchmaking.templatetags.language_tags import bcp47
 from tests.browser.conftest import LiveSite, screenshot
 from tests.browser.test_meeting_journey import accepted_introduction
-from tests.pages import JAPANESE_ONLY, ORGANIZATION, PASSWORD, ROLES
+from tests.pages import EVENT, JAPANESE_ONLY, OPEN_EVENT, ORGANIZATION, PASSWORD, ROLES
 
 pytestmark = pytest.mark.browser
 # Every page in every language the site speaks; the keyboard journeys in English and Japanese.
@@ -106,6 +106,19 @@ def meeting_pages(live_site: LiveSite) -> dict[str, str]:
     return {INTRODUCTION: str(ids["introduction"]), HELD: str(ids["held"])}
 
 
+@pytest.fixture(scope="module")
+def demo_events(live_site: LiveSite) -> dict[str, str]:
+    output = live_site.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from matchmaking.demo import DEMO_EVENTS; from matchmaking.events.models import Event; "
+        "print(*(Event.objects.get(title=t).pk for t in DEMO_EVENTS))",
+    )
+    day, meetup = output.split()[-2:]
+    return {EVENT: day, OPEN_EVENT: meetup}
+
+
 def _violations(tab: Any) -> list[str]:
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate(
@@ -124,6 +137,7 @@ def test_the_pages_pass_axe_and_fit_a_phone(
     organization: str,
     japanese_only: str,
     meeting_pages: dict[str, str],
+    demo_events: dict[str, str],
     role: str,
 ) -> None:
     email, paths = ROLES[role]
@@ -140,6 +154,8 @@ def test_the_pages_pass_axe_and_fit_a_phone(
                 path = path.replace(JAPANESE_ONLY, japanese_only)
                 for placeholder, value in meeting_pages.items():
                     path = path.replace(placeholder, value)
+                for placeholder, pk in demo_events.items():
+                    path = path.replace(placeholder, pk)
                 where = f"{role}, {language}, {path}"
                 tab.set_viewport_size(DESKTOP)
                 response = tab.goto(path)

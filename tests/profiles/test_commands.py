@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from matchmaking.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from matchmaking.demo import DEMO_ACCOUNTS, DEMO_EVENTS, DEMO_PASSWORD
+from matchmaking.events.models import Event
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from profiles.models import Organization, PrefectureGuide
 
@@ -39,6 +40,10 @@ def test_load_demo_data_loads_the_fictional_world_once_and_prints_the_logins() -
         assert account.username in first
         assert User.objects.get(username=account.username).check_password(DEMO_PASSWORD)
     assert DEMO_PASSWORD in first
+    # Aiko's two events: one with its schedule published, Acme Robotics meeting, one open.
+    day, meetup = (Event.objects.get(title=title) for title in DEMO_EVENTS)
+    assert day.state == Event.State.PUBLISHED and meetup.state == Event.State.OPEN
+    assert day.meetings.filter(firm_registration__firm__slug="acme-robotics").exists()
     second = run("load_demo_data")
     for line in second.splitlines():
         if ": created=" in line:

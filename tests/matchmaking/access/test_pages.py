@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PASSWORD
 from tests.matchmaking.access.test_actions import ACTIONS
+from tests.matchmaking.access.test_events import EVENT_URLS
 from tests.matchmaking.access.world import FIRM_OF, ROLES, SCOPE, World, client_for, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -209,9 +210,10 @@ def test_logging_out_is_a_post(world: World) -> None:
 
 # == the matrix covers every URL of the firm side ==
 
-NAMESPACES = ("firm:", "introductions:", "accounts:", "password_reset")
+NAMESPACES = ("firm:", "introductions:", "accounts:", "password_reset", "events:")
 COVERED = (
     {cell.url_name for cell in ACTIONS.values()}
+    | EVENT_URLS
     | set(PAGES)
     | set(PUBLIC)
     | set(POST_ONLY)
