@@ -32,6 +32,10 @@ JOURNEYS = {
         "我們希望在熊本建立半導體設備零組件的在地供應鏈，歡迎貴公司共同開發。",
     ),
 }
+OFFERS = {
+    "zh-hans": "我们提供半导体设备整机设计、洁净室自动化软件，以及覆盖中国和东南亚的销售网络。",
+    "zh-hant": "我們提供半導體設備整機設計、無塵室自動化軟體，以及涵蓋台灣與東南亞的銷售網路。",
+}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -71,7 +75,7 @@ def test_a_chinese_firm_signs_up_reads_suggestions_and_asks_for_an_introduction(
 
         # 3. The needs, written in Chinese.
         tab.fill("#id_seeks_en", need)
-        tab.fill("#id_offers_en", "半导体设备整机设计与销售网络。")
+        tab.fill("#id_offers_en", OFFERS[language])
         tab.select_option("#id_industries", label="E MANUFACTURING")  # JSIC names: English
         tab.locator("input[name=partnership_types]").first.check()
         tab.click("form.firm-profile button[type=submit]")
