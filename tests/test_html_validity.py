@@ -36,6 +36,7 @@ from matchmaking.firms.accounts.services import account_sign_up, member_invite
 from matchmaking.firms.introductions.services import introduction_request, introduction_transition
 from matchmaking.firms.models import ForeignFirm, ShortlistEntry
 from matchmaking.search.store import build_index
+from matchmaking.templatetags.language_tags import bcp47
 from profiles.importing.jobs import import_job_run
 from profiles.models import ImportJob, Organization, PartnershipType
 from profiles.services import organization_update
@@ -139,7 +140,7 @@ def _page(fragment: str, language: str) -> str:
     outside = sorted(set(re.findall(r'\bform="([^"]+)"', fragment)) - defined)
     forms = "".join(f'<form id="{name}"></form>' for name in outside)
     return (
-        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{bcp47(language)}"><head><meta charset="utf-8">'
         f"<title>htmx partial</title></head><body>{forms}{fragment}</body></html>"
     )
 
@@ -272,7 +273,7 @@ def _render_pages(rendered: Rendered, world: dict[str, object]) -> None:
                 if visit.htmx:
                     assert "<html" not in html, where
                     html = _page(html, language)
-                assert f'<html lang="{language}"' in html, where
+                assert f'<html lang="{bcp47(language)}"' in html, where
                 rendered.add(where, html)
         # The two error pages no request above can reach.
         request = RequestFactory().get("/")

@@ -41,10 +41,16 @@ class EventForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
-            "date": forms.DateInput(attrs={"type": "date"}),
+            # HTML date inputs take ISO values whatever the page's language (zh's default
+            # input format, 2026/12/27, is not one).
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "starts_at": forms.TimeInput(attrs={"type": "time"}),
-            "registration_opens": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "registration_closes": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "registration_opens": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "registration_closes": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
 
     def __init__(self, *args: Any, prefectures: Any = None, **kwargs: Any) -> None:

@@ -11,6 +11,10 @@ from matchmaking.firms.times import JAPAN, zone_of
 
 DURATIONS = (30, 45, 60, 90, 120)
 
+# HTML date and time inputs take ISO values whatever the page's language (Chinese formats
+# a date 2026/12/27 by default, which the input does not show).
+LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+
 
 class IntroductionRequestForm(forms.ModelForm):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -60,17 +64,18 @@ class MeetingForm(forms.Form):
 
     zone = forms.ChoiceField(label=_("The times are in"), widget=forms.RadioSelect)
     slot_1 = forms.DateTimeField(
-        label=_("First time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("First time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_DATETIME),
     )
     slot_2 = forms.DateTimeField(
         label=_("Second time (optional)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_DATETIME),
     )
     slot_3 = forms.DateTimeField(
         label=_("Third time (optional)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_DATETIME),
     )
     duration_minutes = forms.TypedChoiceField(
         label=_("Duration"),
@@ -138,7 +143,7 @@ class OutcomeForm(forms.ModelForm):
         fields = ["kind", "date", "amount", "currency", "note"]
         widgets = {
             "kind": forms.RadioSelect,
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"amount": _("Optional: the value of the order, contract or investment.")}

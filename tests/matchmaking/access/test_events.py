@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matchmaking.events.models import Event, Meeting, Registration
+from matchmaking.events.models import Event, EventMeeting, Registration
 from profiles.models import Prefecture
 from tests.matchmaking.access.world import (
     FIRM_OF,
@@ -63,10 +63,10 @@ def events(world: World) -> dict[str, Event]:
     aso = Registration.objects.create(
         event=a, organization=world.organizations["fresh"], need="-", available_slots=[0, 1, 2]
     )
-    Meeting.objects.create(
+    EventMeeting.objects.create(
         event=a, firm_registration=acme, organization_registration=higo, slot=0, table=1
     )
-    Meeting.objects.create(
+    EventMeeting.objects.create(
         event=a, firm_registration=baltic, organization_registration=aso, slot=1, table=1
     )
     return {"A": a, "B": b}
@@ -100,7 +100,7 @@ def snapshot() -> tuple[Any, ...]:
     return (
         list(Event.objects.order_by("pk").values_list("pk", "state", "title", "proposal")),
         list(Registration.objects.order_by("pk").values_list("pk", "need", "available_slots")),
-        list(Meeting.objects.order_by("pk").values_list("pk", "slot", "table", "locked")),
+        list(EventMeeting.objects.order_by("pk").values_list("pk", "slot", "table", "locked")),
     )
 
 

@@ -544,13 +544,17 @@ def test_a_hostile_file_is_refused_quickly_and_clearly(
     # The first request of the process imports the URL configuration's views (the ranker
     # and its libraries among them): seconds that are not the importer's.
     assert client.get(reverse("workspace:import")).status_code == 200
-    started = time.monotonic()
+    # The bound is on the CPU time of this process, where the importer runs (every thread
+    # of it): a machine busy with other work slows the clock, not the work. A wall-clock
+    # bound six times looser still catches a wait or a hang.
+    started, cpu_started = time.monotonic(), time.process_time()
     if via == "web":
         message = upload_through_the_web(client, name, content)
     else:
         message = run_the_command(tmp_path, name, content)
-    elapsed = time.monotonic() - started
-    assert elapsed < SECONDS, f"{elapsed:.2f} s"
+    elapsed, cpu = time.monotonic() - started, time.process_time() - cpu_started
+    assert cpu < SECONDS, f"{cpu:.2f} s of CPU"
+    assert elapsed < 6 * SECONDS, f"{elapsed:.2f} s"
     assert fragment in message, message
     assert message.strip() and "Traceback" not in message
     assert Organization.objects.count() == 0
