@@ -138,6 +138,8 @@ def test_the_schedule_page_proposes_locks_swaps_and_publishes(events: EventWorld
     assert meetings
     page = client.get(reverse("events:curator_schedule", args=[event.pk])).content.decode()
     assert 'id="schedule-grid"' in page and "Acme Robotics Inc. – " in page
+    # Not the introductions' "meeting" class: its top border drew a stray line in each cell.
+    assert 'class="grid-meeting"' in page and 'class="meeting' not in page
     lock = reverse("events:curator_meeting_lock", args=[event.pk, meetings[0].pk])
     client.post(lock, {"locked": "1"})
     meetings[0].refresh_from_db()
