@@ -199,7 +199,7 @@ DEMO_INTRODUCTIONS = [
         "Distribution of your autonomous farm machines in Thailand.",
     ),
 ]
-OUTCOME_NOTES = {
+OUTCOME_NOTES: dict[str, str] = {
     Outcome.Kind.NDA: "NDA signed; they send coated sample shields next month.",
     Outcome.Kind.PILOT: "A trial order of 200 kg for three restaurants.",
     Outcome.Kind.FOLLOW_UP: "A second meeting on a farm in Hokkaido in the spring.",
