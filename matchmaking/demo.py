@@ -1,4 +1,5 @@
-"""The fictional demo world: organizations, firms, prefecture guides, one account per role."""
+"""The fictional demo world: organizations, firms, prefecture guides, one account per role,
+two events, and a year of introductions, meetings and outcomes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.demo_activity import load_activity, load_verifications
 from matchmaking.events import services as event_services
 from matchmaking.events.models import Event
 from matchmaking.firms.models import FirmMember, ForeignFirm
@@ -45,6 +47,14 @@ DEMO_ACCOUNTS = [
     DemoAccount("aiko@pref-kumamoto.example", "curator", "Aiko", prefectures=("43",)),
     DemoAccount("ben@pref-hokkaido.example", "curator", "Ben", prefectures=("01",)),
     DemoAccount("maria@acme-robotics.example", "firm member", "Maria", firm="acme-robotics"),
+    # Maria's firm has asked for nothing yet (the tests walk her through it); Wei's shows a
+    # firm's introductions in every state.
+    DemoAccount(
+        "wei@hsinchu-orbit-equipment.example",
+        "firm member",
+        "Wei",
+        firm="hsinchu-orbit-equipment",
+    ),
 ]
 
 
@@ -214,4 +224,6 @@ def load_all() -> dict[str, Tally]:
         "prefecture guides": load_guides(loaders.read_fixture("demo/prefecture_guides.json")),
         "demo accounts": load_accounts(),
         "demo events": load_events(),
+        "demo verifications": load_verifications(),
+        "demo introductions": load_activity(),
     }

@@ -151,7 +151,9 @@ def test_a_firm_signs_up_and_gets_an_introduction_forwarded(
     # 7. Ben (Hokkaido) does not see it, not even by its address.
     _log_in(tab, "ben@pref-hokkaido.example", DEMO_PASSWORD)
     tab.goto("/workspace/introductions/")
-    expect(tab.locator("#introduction-queue")).to_have_count(0)
+    # His queue holds Hokkaido's demo requests, not Kumamoto's new one.
+    expect(tab.locator("#introduction-queue")).to_contain_text("Vesterhav Wind Service ApS")
+    expect(tab.locator("#introduction-queue")).not_to_contain_text("Nordwind Robotik GmbH")
     response = tab.goto(f"/workspace/introductions/{request_id}/")
     assert response is not None and response.status == 404
     # That 404 is the expected answer; Chromium logs it as a console error.

@@ -8,7 +8,15 @@ from django.core.management import call_command
 
 from matchmaking.demo import DEMO_ACCOUNTS, DEMO_EVENTS, DEMO_PASSWORD
 from matchmaking.events.models import Event
-from matchmaking.firms.models import FirmMember, ForeignFirm
+from matchmaking.firms.introductions.models import Meeting, Outcome
+from matchmaking.firms.models import (
+    FirmMember,
+    ForeignFirm,
+    IntroductionRequest,
+    IntroductionState,
+    ShortlistEntry,
+    SuggestionShown,
+)
 from profiles.models import Organization, PrefectureGuide
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +72,9 @@ def test_the_demo_world_meets_its_brief() -> None:
     assert demo.non_metropolitan().count() >= 0.6 * demo.count()
     dragons = demo.lying_dragons()
     assert dragons.count() >= 40
+    assert 0.10 <= dragons.count() / demo.count() <= 0.15
+    assert dragons.filter(prefecture__code="43", keywords__contains="半導体").count() >= 3
+    assert demo.exclude(verified_at=None).filter(verified_by__is_staff=True).count() >= 4
     assert not dragons.filter(prefecture__metropolitan=True).exists()
     assert not dragons.filter(lying_dragon_reason="").exists()
     institutes = demo.filter(kind__in=["research_institute", "support_body"])
@@ -73,3 +84,28 @@ def test_the_demo_world_meets_its_brief() -> None:
     assert {"US", "CN", "TW", "KR", "SG", "VN", "TH", "IN", "DE", "FR", "GB", "NL"} <= countries
     for organization in demo[:50]:
         organization.full_clean()
+
+
+def test_the_demo_world_has_a_past_of_introductions_meetings_and_outcomes() -> None:
+    run("load_demo_data")
+    introductions = IntroductionRequest.objects.all()
+    assert set(introductions.values_list("state", flat=True)) == set(IntroductionState.values)
+    assert set(introductions.values_list("organization__prefecture__code", flat=True)) == {
+        "01",
+        "43",
+    }
+    # Spread over several months, each step after the one before.
+    assert (
+        len({created.month for created in introductions.values_list("created_at", flat=True)}) >= 6
+    )
+    for introduction in introductions:
+        times = list(introduction.events.order_by("pk").values_list("at", flat=True))
+        assert times == sorted(times) and times[0] == introduction.created_at
+    held = [m for m in Meeting.objects.confirmed() if m.has_taken_place()]
+    kinds = set(Outcome.objects.filter(meeting__in=held).values_list("kind", flat=True))
+    assert {Outcome.Kind.NDA, Outcome.Kind.PILOT} <= kinds
+    assert Meeting.objects.filter(state=Meeting.State.PROPOSED).exists()
+    assert SuggestionShown.objects.exists()
+    # Maria's firm starts with a clean slate: the tests walk her through her first request.
+    assert not IntroductionRequest.objects.filter(firm__slug="acme-robotics").exists()
+    assert not ShortlistEntry.objects.filter(firm__slug="acme-robotics").exists()

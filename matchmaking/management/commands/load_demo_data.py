@@ -25,4 +25,4 @@ class Command(BaseCommand):
         )
         for account in demo.DEMO_ACCOUNTS:
             scope = ", ".join(account.prefectures) or account.firm or "everything"
-            self.stdout.write(f"  {account.role:12} {account.username:32} ({scope})")
+            self.stdout.write(f"  {account.role:12} {account.username:36} ({scope})")
