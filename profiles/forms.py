@@ -195,6 +195,9 @@ class OrganizationForm(forms.ModelForm):
     exactly as in the import columns.
     """
 
+    # Whether the form is shown: the import validates thousands of rows and draws none.
+    drawn = True
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     # Names this form's submission, so that a double click creates one organization.
     creation_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -262,11 +265,6 @@ class OrganizationForm(forms.ModelForm):
             for name in list(self.fields):
                 if name not in only:
                     del self.fields[name]
-        # The model gives the ids of the related rows; these fields take their codes.
-        for name in ("prefecture", "municipality"):
-            related_id = getattr(self.instance, f"{name}_id")
-            if related_id is not None and self.initial.get(name) == related_id:
-                self.initial[name] = getattr(self.instance, name)
         if "prefecture" in self.fields and self.scope is not None:
             field = self.fields["prefecture"]
             field.queryset = Prefecture.objects.filter(pk__in=self.scope)  # type: ignore[attr-defined]
@@ -276,11 +274,8 @@ class OrganizationForm(forms.ModelForm):
             self.fields["municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
                 prefecture_id__in=self.scope
             )
-        if "kind" in self.fields:  # "Company", as the directory writes the kinds
-            kind = self.fields["kind"]
-            kind.choices = [(value, capfirst(label)) for value, label in kind.choices]  # type: ignore[attr-defined]
-        if "municipality" in self.fields and "prefecture" in self.fields:
-            self.fields["municipality"].prefecture_code = self["prefecture"].value() or ""  # type: ignore[attr-defined]
+        if self.drawn:
+            self._prepare_selects()
         if "version" in self.fields and self.instance.pk:
             self.fields["version"].initial = self.instance.version
         if "creation_key" in self.fields and not self.instance.pk:
@@ -290,6 +285,23 @@ class OrganizationForm(forms.ModelForm):
             for name in ["name_" + language, *Organization.bilingual_fields(language)]:
                 if name in self.fields:
                     self.fields[name].widget.attrs["lang"] = language
+
+    def _prepare_selects(self) -> None:
+        """Select what is saved, offer the prefecture's municipalities, capitalise the kinds."""
+        # The model gives the ids of the related rows; these selects are keyed by code.
+        for name in ("prefecture", "municipality"):
+            related_id = getattr(self.instance, f"{name}_id")
+            if (
+                name in self.fields
+                and related_id is not None
+                and self.initial.get(name) == related_id
+            ):
+                self.initial[name] = getattr(self.instance, name)
+        if "kind" in self.fields:  # "Company", as the directory writes the kinds
+            kind = self.fields["kind"]
+            kind.choices = [(value, capfirst(label)) for value, label in kind.choices]  # type: ignore[attr-defined]
+        if "municipality" in self.fields and "prefecture" in self.fields:
+            self.fields["municipality"].prefecture_code = self["prefecture"].value() or ""  # type: ignore[attr-defined]
 
     def clean_prefecture(self) -> Prefecture:
         prefecture: Prefecture = self.cleaned_data["prefecture"]
@@ -317,6 +329,8 @@ class OrganizationForm(forms.ModelForm):
 
 class OrganizationImportForm(OrganizationForm):
     """The web form plus the row's workflow status, which a file may set."""
+
+    drawn = False
 
     class Meta(OrganizationForm.Meta):
         fields = [*OrganizationForm.Meta.fields, "status"]

@@ -8,6 +8,7 @@ page reads none of them, so what matters is that every table it touches has its 
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import random
@@ -265,6 +266,7 @@ def _time(
 
 def measure(requests: int) -> Iterator[Timing]:
     """Time each request of the edit page's life, `requests` times after a warm-up."""
+    gc.collect()  # the population's garbage, which would be collected during the first series
     admin, curator, organization = actors()
     edit = reverse("workspace:organization_edit", args=[organization.pk])
     validate = reverse("workspace:organization_validate", args=[organization.pk])
