@@ -16,5 +16,7 @@ class MatchmakingConfig(AppConfig):
         from matchmaking.search import signals  # noqa: F401
 
         # Django 6.1's empty choice, "- Select an option -", is missing from Django's Japanese
-        # catalogue; ours has it (Django reads this constant each time it builds a select).
-        fields.BLANK_CHOICE_LABEL = _("Select an option")
+        # catalogue; ours has it, under Django's own text: the admin's autodiscovery builds the
+        # curation forms before this runs, and their selects keep Django's lazy label, which
+        # our catalogue then translates too (a label of our own left them in English).
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")

@@ -19,7 +19,7 @@ from matchmaking.directory import glance, listing
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from matchmaking.search import selectors
 from matchmaking.search.store import index_cache
-from profiles import loaders
+from profiles import keywords, loaders
 from profiles.models import Curatorship, Organization, Prefecture
 from profiles.roles import CURATORS, FIRM_MEMBERS
 
@@ -91,6 +91,7 @@ def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     listing._options = None
     selectors._facet_rows = None
     glance._glossary = None
+    keywords._glossary = None
     yield
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames

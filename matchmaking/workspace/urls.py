@@ -25,6 +25,7 @@ urlpatterns = [
         views.organization_transition,
         name="organization_transition",
     ),
+    path("municipalities/", views.municipalities, name="municipalities"),
     path("prefectures/<str:code>/", views.prefecture_guide, name="prefecture_guide"),
     path(
         "prefectures/<str:code>/update/",

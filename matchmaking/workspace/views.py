@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -24,7 +25,7 @@ from matchmaking.workspace.access import (
 )
 from profiles import services
 from profiles.completeness import missing_items, with_completeness
-from profiles.forms import OrganizationForm, PrefectureGuideForm
+from profiles.forms import OrganizationForm, PrefectureGuideForm, municipality_options
 from profiles.keywords import suggest_keywords
 from profiles.models import Organization, OrganizationChange, Prefecture, PrefectureGuide
 from profiles.models.curation import curated_prefecture_ids
@@ -110,6 +111,7 @@ def _form_page(
     status: int = 200,
     stale: services.StaleVersion | None = None,
 ) -> HttpResponse:
+    _refill_municipalities_on_change(form)
     context = {
         "form": form,
         "organization": organization,
@@ -117,6 +119,26 @@ def _form_page(
         "suggestions": _suggestions(form),
     }
     return render(request, "matchmaking/workspace/organization_form.html", context, status=status)
+
+
+def _refill_municipalities_on_change(form: OrganizationForm) -> None:
+    """Changing the prefecture asks for its municipalities and puts them in their select.
+
+    Only the options are replaced: the select keeps its label, its focus and its place, and
+    nothing is announced. Without JavaScript, saving checks the pair and draws the select again
+    with the chosen prefecture's municipalities.
+    """
+    municipality = form["municipality"].auto_id
+    form.fields["prefecture"].widget.attrs |= {
+        "aria-controls": municipality,
+        "hx-get": reverse("workspace:municipalities"),
+        "hx-trigger": "change",
+        "hx-target": f"#{municipality}",
+        "hx-swap": "innerHTML",
+        # Its own queue: the form's live validation, which the same change sets off, would
+        # otherwise cancel this request (hx-sync is inherited from the form).
+        "hx-sync": "this:replace",
+    }
 
 
 def _suggestions(form: OrganizationForm) -> list[Any]:
@@ -243,6 +265,19 @@ def organization_validate(request: HtmxHttpRequest, pk: int | None = None) -> Ht
     if request.htmx:
         template += "#form-feedback"
     return render(request, template, context)
+
+
+@require_GET
+@curator_required
+def municipalities(request: HttpRequest) -> HttpResponse:
+    """The `<option>`s of a prefecture's municipalities, for the organization form's select.
+
+    Only for a prefecture the user curates (any for an administrator); no prefecture gives the
+    blank option alone.
+    """
+    code = request.GET.get("prefecture", "")
+    prefecture = curated_prefecture(request, code) if code else None
+    return HttpResponse(municipality_options(prefecture.code if prefecture else ""))
 
 
 @require_POST

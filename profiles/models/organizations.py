@@ -329,7 +329,18 @@ class Organization(BilingualTexts):
             and self.prefecture_id
             and self.municipality.prefecture_id != self.prefecture_id
         ):
-            errors["municipality"] = _("This municipality is in another prefecture.")
+            errors["municipality"] = ValidationError(
+                _(
+                    "%(municipality)s is in %(other)s, not in %(prefecture)s: choose one of "
+                    "the municipalities of %(prefecture)s."
+                ),
+                params={
+                    "municipality": self.municipality.name,
+                    "other": self.municipality.prefecture.name,
+                    "prefecture": self.prefecture.name,
+                },
+                code="municipality_elsewhere",
+            )
         if self.founded and self.founded > datetime.date.today().year:
             errors["founded"] = _("The founding year cannot be in the future.")
         if errors:

@@ -1,5 +1,6 @@
 """Curators in Chromium: Aiko imports Kumamoto's EDINET companies, fixes the file's errors,
-commits and publishes; Ben, who curates Hokkaido, cannot touch them."""
+commits and publishes; Ben, who curates Hokkaido, cannot touch them; the administrator's
+organization form offers the municipalities of the prefecture chosen."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ConsoleLog, LiveSite, screenshot
 
@@ -76,6 +78,34 @@ def test_live_validation_works_in_the_browser(
     tab.locator("#form-feedback .form-errors").wait_for()
     assert "Enter a valid URL." in tab.locator("#form-feedback").inner_text()
     screenshot(tab, "curation-live-validation")
+    assert log.csp_violations() == [], log.messages
+
+
+def test_choosing_a_prefecture_loads_its_municipalities(
+    page: tuple[Any, ConsoleLog], live_site: LiveSite
+) -> None:
+    tab, log = page
+    log_in(tab, "admin@ryumon.example")
+    tab.goto("/workspace/organizations/new/")
+    prefecture = tab.get_by_role("combobox", name="Prefecture", exact=True)
+    municipality = tab.get_by_role("combobox", name="Municipality", exact=True)
+    options = municipality.locator("option")
+    expect(options).to_have_count(1)  # no prefecture yet: the blank option alone
+    # Only the options are replaced: the select itself (and what is set on it) stays.
+    municipality.evaluate("select => { select.dataset.kept = 'yes'; }")
+
+    prefecture.select_option("01")
+    expect(municipality.locator("option[value='01100']")).to_have_text("Sapporo-shi")
+    expect(options).to_have_count(190)  # Hokkaido's 189 and the blank
+    municipality.select_option("01100")
+    prefecture.focus()  # as a keyboard user would be: the refill must not move the focus
+    prefecture.select_option("43")
+    expect(municipality.locator("option[value='43100']")).to_have_text("Kumamoto-shi")
+    expect(municipality.locator("option[value='01100']")).to_have_count(0)
+    expect(municipality).to_have_value("")
+    expect(municipality).to_have_attribute("data-kept", "yes")
+    expect(prefecture).to_be_focused()
+    screenshot(tab, "curation-municipalities")
     assert log.csp_violations() == [], log.messages
 
 

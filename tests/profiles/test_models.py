@@ -37,7 +37,10 @@ def test_the_municipality_must_lie_in_the_prefecture() -> None:
     organization = make_organization("43", municipality=sapporo)
     with pytest.raises(ValidationError) as error:
         organization.full_clean()
-    assert "municipality" in error.value.message_dict
+    assert error.value.message_dict["municipality"] == [
+        "Sapporo-shi is in Hokkaido, not in Kumamoto: choose one of the municipalities of "
+        "Kumamoto."
+    ]
 
 
 def test_an_organization_needs_a_name_in_one_language() -> None:

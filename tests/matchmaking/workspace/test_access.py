@@ -253,6 +253,10 @@ PAGES: dict[str, Callable[[World, str], str]] = {
     "workspace:english_edit": lambda world, obj: reverse(
         "workspace:english_edit", args=[world.pk(obj)]
     ),
+    # The organization form's municipality options for a prefecture (htmx).
+    "workspace:municipalities": lambda world, obj: (
+        reverse("workspace:municipalities") + f"?prefecture={CODES[obj]}"
+    ),
     "workspace:import": lambda world, obj: reverse("workspace:import"),
     "workspace:import_template": lambda world, obj: reverse(
         "workspace:import_template", args=["csv"]
@@ -266,13 +270,17 @@ PAGE_OTHER = {
     "workspace:organization_edit": NOT_FOUND,
     "workspace:english_edit": NOT_FOUND,
     "workspace:prefecture_guide": FORBIDDEN,
+    "workspace:municipalities": FORBIDDEN,  # a prefecture is public: refused, not hidden
     "workspace:import_job": NOT_FOUND,  # another person's upload
 }
 PAGE_MISSING = {
     "workspace:organization_edit": NOT_FOUND,
     "workspace:english_edit": NOT_FOUND,
     "workspace:prefecture_guide": NOT_FOUND,
+    "workspace:municipalities": NOT_FOUND,
 }
+# What a page that answers shows: the municipalities of A (Kumamoto) or B (Hokkaido).
+PAGE_SHOWS = {"workspace:municipalities": {"A": "Kumamoto-shi", "B": "Sapporo-shi"}}
 
 
 @pytest.mark.parametrize("obj", ["A", "B", "missing"])
@@ -302,6 +310,8 @@ def test_the_page_matrix(world: World, role: str, page: str, obj: str) -> None:
         assert response.status_code == PAGE_OTHER[page]
     else:
         assert response.status_code == 200
+    shown = {key for key, text in PAGE_SHOWS.get(page, {}).items() if text in response.text}
+    assert shown == ({obj} if response.status_code == 200 and page in PAGE_SHOWS else set())
 
 
 @pytest.mark.parametrize("obj", ["A", "B", "missing"])
@@ -417,6 +427,7 @@ def _workspace_urls(world: World) -> dict[str, str]:
         ("organization_transition", {"pk": pk, "action": "publish"}),
         ("prefecture_guide", {"code": "43"}),
         ("prefecture_guide_update", {"code": "43"}),
+        ("municipalities", {}),
         ("import", {}),
         ("import_upload", {}),
         ("import_job", {"pk": job.pk}),
@@ -440,6 +451,7 @@ READ_ONLY = {
     "organization",
     "organization_edit",
     "prefecture_guide",
+    "municipalities",
     "import",
     "import_job",
     "import_template",

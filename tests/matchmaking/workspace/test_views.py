@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import uuid
 from typing import Any
 
@@ -17,8 +18,15 @@ from django.utils import timezone
 from profiles.exporting import to_csv, to_xlsx
 from profiles.forms import OrganizationForm
 from profiles.importing import organizations_import
-from profiles.models import Concept, Organization, PartnershipType, PrefectureGuide
-from tests.conftest import make_organization
+from profiles.models import (
+    Concept,
+    Industry,
+    Municipality,
+    Organization,
+    PartnershipType,
+    PrefectureGuide,
+)
+from tests.conftest import make_curator, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +306,145 @@ def test_an_external_id_saved_meanwhile_is_a_form_error_not_a_server_error(
     assert response.status_code == 200
     assert "was just saved with this external ID" in response.content.decode()
     assert Organization.objects.count() == 1
+
+
+# == the municipality select: the chosen prefecture's municipalities, refilled by htmx ==
+
+
+def municipality_values(html: str) -> list[str]:
+    select = html.split('<select name="municipality"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def codes_of(prefecture_code: str) -> list[str]:
+    return list(
+        Municipality.objects.filter(prefecture__code=prefecture_code)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def test_the_edit_page_offers_the_prefectures_municipalities_only(root: User) -> None:
+    client = Client()
+    client.force_login(root)
+    sapporo = Municipality.objects.get(code="01100")
+    organization = make_organization("01", municipality=sapporo, status="draft")
+    page = client.get(reverse("workspace:organization_edit", args=[organization.pk]))
+    html = page.content.decode()
+    assert municipality_values(html) == ["", *codes_of("01")]  # 189, not 1,914
+    assert '<option value="01100" selected>Sapporo-shi</option>' in html
+    assert '<option value="01" selected>Hokkaido</option>' in html
+    assert len(page.content) < 60_000  # 116 KB with every municipality
+    assert '<label for="id_prefecture">Prefecture <span aria-hidden="true">*</span>' in html
+    assert '<label for="id_municipality">Municipality</label>' in html
+
+
+def test_changing_the_prefecture_asks_htmx_for_its_municipalities(aiko_client: Client) -> None:
+    html = aiko_client.get(reverse("workspace:organization_new")).content.decode()
+    select = re.search(r'<select name="prefecture"[^>]*>', html)
+    assert select is not None
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', select.group(0)))
+    assert attributes["hx-get"] == reverse("workspace:municipalities")
+    assert attributes["hx-target"] == "#id_municipality"
+    assert attributes["hx-swap"] == "innerHTML"  # the select itself stays, with its label
+    assert attributes["hx-sync"] == "this:replace"  # not cancelled by the live validation
+    assert attributes["aria-controls"] == "id_municipality"
+    # Aiko curates Kumamoto alone: her new organization is offered Kumamoto's already.
+    assert municipality_values(html) == ["", *codes_of("43")]
+
+
+def test_the_municipality_options_are_those_of_the_prefecture_asked_for(
+    aiko_client: Client,
+) -> None:
+    url = reverse("workspace:municipalities")
+    response = aiko_client.get(url, {"prefecture": "43"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body and "<select" not in body
+    assert re.findall(r'<option value="([^"]*)"', body) == ["", *codes_of("43")]
+    assert '<option value="43100">Kumamoto-shi</option>' in body
+    # No prefecture chosen: the blank option alone.
+    blank = aiko_client.get(url, {"prefecture": ""}).content.decode()
+    assert re.findall(r'<option value="([^"]*)"', blank) == [""]
+    # Another curator's prefecture is refused; an unknown one is not found.
+    assert aiko_client.get(url, {"prefecture": "01"}).status_code == 403
+    assert aiko_client.get(url, {"prefecture": "99"}).status_code == 404
+
+
+def test_the_municipality_options_in_japanese(aiko_client: Client) -> None:
+    aiko_client.cookies["django_language"] = "ja"
+    body = aiko_client.get(reverse("workspace:municipalities"), {"prefecture": "43"})
+    assert '<option value="43100">熊本市</option>' in body.content.decode()
+    assert "選択してください" in body.content.decode()
+
+
+def test_without_javascript_a_municipality_of_the_old_prefecture_is_refused(
+    root: User,
+) -> None:
+    """No script refilled the list: the save says so and offers the new prefecture's."""
+    client = Client()
+    client.force_login(root)
+    sapporo = Municipality.objects.get(code="01100")
+    organization = make_organization("01", municipality=sapporo, status="draft")
+    data = form_data(organization, prefecture="43", municipality="01100")
+    response = client.post(reverse("workspace:organization_update", args=[organization.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html
+    message = (
+        "Sapporo-shi is in Hokkaido, not in Kumamoto: choose one of the municipalities of "
+        "Kumamoto."
+    )
+    assert f'<a href="#id_municipality">Municipality</a>: {message}' in html
+    assert municipality_values(html) == ["", *codes_of("43")]
+    assert 'aria-describedby="id_municipality_error"' in html
+    organization.refresh_from_db()
+    assert organization.prefecture.code == "01" and organization.version == 1
+    # With a Kumamoto municipality the move is saved.
+    data["municipality"] = "43100"
+    client.post(reverse("workspace:organization_update", args=[organization.pk]), data)
+    organization.refresh_from_db()
+    assert organization.prefecture.code == "43" and organization.version == 2
+    assert organization.municipality == Municipality.objects.get(code="43100")
+
+
+def test_a_curator_of_two_prefectures_creates_with_a_matching_municipality(
+    client: Client,
+) -> None:
+    curator = make_curator("kyushu@pref.example", "43", "44")
+    client.force_login(curator)
+    html = client.get(reverse("workspace:organization_new")).content.decode()
+    assert municipality_values(html) == [""]  # two prefectures: none chosen yet
+    data = form_data(prefecture="44", municipality="43100", creation_key=str(uuid.uuid4()))
+    response = client.post(reverse("workspace:organization_create"), data)
+    html = response.content.decode()
+    assert "Kumamoto-shi is in Kumamoto, not in Oita" in html
+    assert municipality_values(html) == ["", *codes_of("44")]
+    assert not Organization.objects.exists()
+    data["municipality"] = codes_of("44")[0]
+    assert client.post(reverse("workspace:organization_create"), data).status_code == 302
+    assert Organization.objects.get().municipality.code == codes_of("44")[0]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("role", ["aiko", "root"])
+def test_the_edit_page_costs_the_same_queries_whatever_the_directorys_size(
+    role: str, aiko: User, root: User, django_assert_num_queries: Any
+) -> None:
+    user = {"aiko": aiko, "root": root}[role]
+    client = Client()
+    client.force_login(user)
+    organization = make_organization("43", status="draft")
+    organization.industries.set(Industry.objects.filter(code__in=["E", "E29"]))
+    url = reverse("workspace:organization_edit", args=[organization.pk])
+    # Session, user, the curator's scope (three times, read afresh on each request: a curator
+    # only), the organization, its three related sets, the glossary, the menu's firm, the
+    # prefectures, the municipalities, the partnership types and the languages.
+    expected = 15 if role == "aiko" else 12
+    with django_assert_num_queries(expected):
+        small = client.get(url)
+    for number in range(60):
+        code = f"{number % 47 + 1:02d}"
+        municipality = Municipality.objects.filter(prefecture__code=code).first()
+        make_organization(code, name_en=f"Filler {number}", municipality=municipality)
+    with django_assert_num_queries(expected - 1):  # the glossary is now read from memory
+        large = client.get(url)
+    assert municipality_values(large.content.decode()) == ["", *codes_of("43")]
+    assert len(large.content) == len(small.content)
