@@ -147,8 +147,9 @@ DEMO_EVENTS = ("Kyushu Robotics Matching Day (demo)", "Kyushu Food Tech Meet-up 
 
 
 def load_events() -> Tally:
-    """Two events Aiko runs in Kumamoto: one with its schedule published (Acme Robotics and
-    eleven other demo firms meet Kyushu organizations), one open for registration."""
+    """Two events Aiko runs in Kumamoto: one held two weeks ago with its published schedule
+    (Acme Robotics and eleven other demo firms met Kyushu organizations), one open for
+    registration."""
     tally = Tally()
     if Event.objects.filter(title__in=DEMO_EVENTS).exists():
         tally.unchanged += 2
@@ -194,6 +195,13 @@ def load_events() -> Tally:
     event_services.event_close_registration(event=day)
     event_services.schedule_propose(event=day)
     event_services.event_publish(event=day)
+    # Run through the services while registration was open, then moved back: the day took
+    # place two weeks ago, its schedule kept, so the demo shows an event that happened.
+    Event.objects.filter(pk=day.pk).update(
+        date=(now - dt.timedelta(days=14)).date(),
+        registration_opens=now - dt.timedelta(days=55),
+        registration_closes=now - dt.timedelta(days=28),
+    )
     Event.objects.create(
         title=DEMO_EVENTS[1],
         description="Food processing and agritech firms meet Kyushu producers and labs.",

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
 from matchmaking.demo import DEMO_ACCOUNTS, DEMO_EVENTS, DEMO_PASSWORD
 from matchmaking.events.models import Event
@@ -51,6 +52,7 @@ def test_load_demo_data_loads_the_fictional_world_once_and_prints_the_logins() -
     # Aiko's two events: one with its schedule published, Acme Robotics meeting, one open.
     day, meetup = (Event.objects.get(title=title) for title in DEMO_EVENTS)
     assert day.state == Event.State.PUBLISHED and meetup.state == Event.State.OPEN
+    assert day.date < timezone.localdate() < meetup.date  # one held, one to come
     assert day.meetings.filter(firm_registration__firm__slug="acme-robotics").exists()
     second = run("load_demo_data")
     for line in second.splitlines():
