@@ -60,6 +60,18 @@ class LiveSite:
         )
         return result.stdout
 
+    def forget_languages(self) -> None:
+        """Drop every account's stored interface language: a test that logs in with another
+        language keeps it on the account (as a person's choice should be), and the next test
+        logging in as the same demo person would get it."""
+        self.manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from matchmaking.language import LanguagePreference; "
+            "LanguagePreference.objects.all().delete()",
+        )
+
     def emails(self) -> list[str]:
         if not self.mail_dir.exists():
             return []
@@ -173,6 +185,13 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def forget_languages_after(live_site: LiveSite) -> Iterator[None]:
+    """For modules that log the demo people in with languages other than English."""
+    yield
+    live_site.forget_languages()
 
 
 @dataclass

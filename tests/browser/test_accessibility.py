@@ -22,7 +22,7 @@ from tests.browser.conftest import LiveSite, screenshot
 from tests.browser.test_meeting_journey import accepted_introduction
 from tests.pages import EVENT, JAPANESE_ONLY, OPEN_EVENT, ORGANIZATION, PASSWORD, ROLES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("forget_languages_after")]
 # Every page in every language the site speaks; the keyboard journeys in English and Japanese.
 UI_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
