@@ -64,7 +64,9 @@ def generate(rows: int, *, seed: int = 4) -> bytes:
             "lying_dragon_reason": "",
             "status": "draft",
         }
-        writer.writerow([cells[column] for column in COLUMNS])
+        # New rows: columns the generator does not fill (the version an export carries) stay
+        # empty, as in a file a prefecture writes itself.
+        writer.writerow([cells.get(column, "") for column in COLUMNS])
     return buffer.getvalue().encode("utf-8")
 
 
