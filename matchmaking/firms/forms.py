@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.firms.models import (
@@ -18,7 +19,7 @@ BILINGUAL = ("description", "offers", "seeks")
 
 class FirmProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label=_("time zone"),
+        label=capfirst(ForeignFirm._meta.get_field("time_zone").verbose_name),
         choices=time_zone_choices,
         required=False,
         help_text=ForeignFirm._meta.get_field("time_zone").help_text,
