@@ -90,7 +90,8 @@ def _grid(tab: Any) -> dict[str, tuple[int, int]]:
 
 def _swappable(seats: dict[str, tuple[int, int]]) -> tuple[str, str]:
     """Two meetings, one of them Acme's, whose seats can be exchanged without putting anyone
-    in two places or Maria in the slot she is away for, from one slot to another."""
+    in two places or Maria in the slot she is away for: from one slot to another if the grid
+    allows it, else two tables of one slot."""
 
     def fine(moved: dict[str, tuple[int, int]]) -> bool:
         taken = [(name, slot) for pair, (slot, _) in moved.items() for name in pair.split(" – ")]
@@ -107,7 +108,18 @@ def _swappable(seats: dict[str, tuple[int, int]]) -> tuple[str, str]:
         and seats[first][0] != seats[second][0]
         and fine({**seats, first: seats[second], second: seats[first]})
     ]
-    assert candidates, f"no swap between two slots possible in {seats}"
+    if not candidates:
+        # A full grid (each slot holding every firm and every organization once) leaves no
+        # exchange between slots: two tables of one slot are exchanged instead.
+        candidates = [
+            (first, second)
+            for first in sorted(seats, key=seats.__getitem__)
+            for second in sorted(seats, key=seats.__getitem__)
+            if first.startswith(f"{FIRM} – ")
+            and seats[first][0] == seats[second][0]
+            and seats[first][1] != seats[second][1]
+        ]
+    assert candidates, f"no swap possible in {seats}"
     return candidates[0]
 
 
