@@ -45,7 +45,7 @@ run: data
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev messages
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25 $(PYTEST_ARGS)
 
 # The Nu Html Checker for tests/test_html_validity.py (32 MB, from npm; needs npm and Java 17+).
 vnu:

@@ -40,22 +40,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.no_database)
 
 
-@pytest.hookimpl(optionalhook=True)  # without xdist (-p no:xdist) there is no such hook
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Test files go to workers whole (`--dist loadscope`), except the browser journeys, which
-    go to one worker together: each worker that runs one builds its own live site (migrate,
-    reference and demo data, collectstatic: about 30 s)."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class Scheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith("tests/browser/"):
-                return "tests/browser"
-            return str(super()._split_scope(nodeid))
-
-    return Scheduling(config, log)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> Iterator[None]:
     """Hash test passwords cheaply: production's PBKDF2 cost would dominate the suite."""
