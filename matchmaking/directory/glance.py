@@ -53,7 +53,15 @@ class Term:
 class Fact:
     label: str
     values: list[str]
-    lang: str  # the values' language
+    lang: str  # the values' language, or the first value's when they differ
+    # Each value's language, when they differ (an industry's Chinese reading beside another's
+    # English name); empty when all are in `lang`.
+    langs: list[str] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[tuple[str, str]]:
+        """(value, its language) pairs, for marking each value's language."""
+        return list(zip(self.values, self.langs or [self.lang] * len(self.values), strict=True))
 
 
 @dataclass
@@ -102,16 +110,11 @@ def is_japanese(language: str) -> bool:
 
 
 def name_in(obj: Any, language: str) -> tuple[str, str]:
-    """A reference row's name in the reader's language, and the language it really is in:
-    `name_<language>` (e.g. name_zh_hans) when the row has one, else English, else Japanese."""
-    if is_japanese(language):
-        return (obj.name_ja, "ja") if obj.name_ja else (obj.name_en, "en")
-    own = getattr(obj, f"name_{_attribute(language)}", "")
-    if isinstance(own, str) and own and not language.startswith("en"):
-        return own, language
-    if obj.name_en:
-        return obj.name_en, "en"
-    return obj.name_ja, "ja"
+    """A reference row's name in the reader's language, and the language it really is in
+    (see `Bilingual.localized_name`: a Chinese reader gets a place's Japanese name, an industry's
+    Han reading, else English)."""
+    name: tuple[str, str] = obj.localized_name(language)
+    return name
 
 
 def concept_term(concept: Concept, language: str) -> tuple[str, str]:
@@ -188,10 +191,10 @@ def _text(organization: Organization, name: str) -> str:
 def facts(organization: Organization, language: str) -> list[Fact]:
     """The structured facts of a profile, in the reader's language (the organization's
     prefecture, municipality, industries, partnership types and languages read here)."""
-    place_lang = "ja" if is_japanese(language) else "en"
+    prefecture, place_lang = name_in(organization.prefecture, language)
     place = [
         organization.municipality.name if organization.municipality else "",
-        name_in(organization.prefecture, language)[0],
+        prefecture,
         name_in(organization.prefecture.region, language)[0],
     ]
     found = [
@@ -205,7 +208,9 @@ def facts(organization: Organization, language: str) -> list[Fact]:
     ):
         names = [name_in(row, language) for row in rows]
         if names:
-            found.append(Fact(label, [name for name, _lang in names], names[0][1]))
+            langs = [lang for _name, lang in names]
+            mixed = langs if len(set(langs)) > 1 else []
+            found.append(Fact(label, [name for name, _lang in names], langs[0], mixed))
     if organization.employees:
         found.append(Fact(_("Employees"), [organization.get_employees_display()], language))
     if organization.founded:

@@ -70,8 +70,11 @@ def regional_boost(enabled: bool | None) -> float:
 @dataclass(frozen=True)
 class _FacetRow:
     codes: frozenset[str]  # its code (and, for an industry, those of the groups above it)
-    name_en: str
-    name_ja: str
+    names: dict[str, str]  # its name for a reader of each interface language
+
+    def name(self, lang: str) -> str:
+        lang = lang.lower()
+        return self.names.get(lang) or self.names.get(lang[:2]) or self.names["en"]
 
 
 _facet_rows: tuple[float, dict[str, dict[int, _FacetRow]]] | None = None
@@ -97,8 +100,7 @@ def _rows(items: Iterable[Industry | PartnershipType | Language]) -> dict[int, _
     return {
         item.pk: _FacetRow(
             item.lineage if isinstance(item, Industry) else frozenset({item.code}),
-            item.name_en,
-            item.name_ja,
+            {code: item.localized_name(code)[0] for code, _name in settings.LANGUAGES},
         )
         for item in items
     }
@@ -126,7 +128,6 @@ def _facet_links(ids: Collection[int]) -> dict[int, dict[str, list[_FacetRow]]]:
 def _matched_facets(
     links: dict[str, list[_FacetRow]], need: Need, filters: Filters, lang: str
 ) -> dict[str, list[str]]:
-    japanese = lang.startswith("ja")
     wanted = {
         "industries": set(need.industries) | set(filters.industries),
         "partnership_types": set(need.partnership_types) | set(filters.partnership_types),
@@ -134,11 +135,7 @@ def _matched_facets(
     }
     matched: dict[str, list[str]] = {}
     for name, values in wanted.items():
-        names = [
-            row.name_ja if japanese else row.name_en
-            for row in links.get(name, ())
-            if values and row.codes & values
-        ]
+        names = [row.name(lang) for row in links.get(name, ()) if values and row.codes & values]
         if names:
             matched[name] = names
     return matched

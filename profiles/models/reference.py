@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
+import opencc
 from django.db import models
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,20 +20,70 @@ def reads_japanese_names(place: bool) -> bool:
     return language.startswith("ja") or (place and language.startswith("zh"))
 
 
+def chinese_script(language: str | None) -> str | None:
+    """ "zh-hans" or "zh-hant" for a Chinese UI language, else None."""
+    language = (language or "").lower()
+    if not language.startswith("zh"):
+        return None
+    return "zh-hant" if language in {"zh-hant", "zh-tw", "zh-hk", "zh-mo"} else "zh-hans"
+
+
+_KANA = re.compile("[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\uff66-\uff9f]")
+
+
+@functools.cache
+def _opencc(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(f"{config}.json")
+
+
+@functools.lru_cache(maxsize=8192)
+def han_reading(japanese: str, script: str) -> str:
+    """A Japanese name written only in Han characters, in the Chinese reader's script: OpenCC
+    maps Japanese forms to Traditional ones (jp2t: 製造業 → 製造業, 卸売 → 卸賣), then to
+    Simplified ones for zh-hans (t2s: 制造业, 卸卖). A reading of the official Japanese name,
+    not a translation. Empty when the name has kana, which a Chinese reader cannot read
+    (コネクタ製造業, 野菜作農業（きのこ類の栽培を含む）)."""
+    if not japanese or _KANA.search(japanese):
+        return ""
+    traditional = str(_opencc("jp2t").convert(japanese))
+    return str(_opencc("t2s").convert(traditional)) if script == "zh-hans" else traditional
+
+
 class Bilingual:
     """Mixin for rows with `name_en` and `name_ja`: `name` picks the active language."""
 
     name_en: str
     name_ja: str
     # Chinese writes Japan's places in Han characters as Japanese does (熊本県, 九州): a place
-    # sets this, and Chinese readers get its Japanese name; anything else, its English name.
+    # sets this, and Chinese readers get its Japanese name; anything else, its Chinese name
+    # when it has one (`chinese_name`), else its English name.
     place = False
 
     @property
     def name(self) -> str:
-        if reads_japanese_names(self.place):
-            return self.name_ja or self.name_en
-        return self.name_en or self.name_ja
+        return self.localized_name(get_language() or "en")[0]
+
+    def localized_name(self, language: str) -> tuple[str, str]:
+        """The name a reader of `language` is shown, and the language it is really in."""
+        language = language.lower()
+        script = chinese_script(language)
+        if language.startswith("ja") or (script and self.place):
+            return (self.name_ja, "ja") if self.name_ja else (self.name_en, "en")
+        if script:
+            chinese = self.chinese_name(script)
+            if chinese:
+                return chinese, script
+        return (self.name_en, "en") if self.name_en else (self.name_ja, "ja")
+
+    def chinese_name(self, script: str) -> str:
+        """The name in Chinese (script "zh-hans" or "zh-hant"), or "" when there is none: the
+        English name's translation in the interface's catalogue, for a product vocabulary
+        whose English names are marked for translation (partnership types, languages)."""
+        if not self.name_en:
+            return ""
+        with translation.override(script):
+            translated = gettext(self.name_en)
+        return translated if translated != self.name_en else ""
 
     def __str__(self) -> str:
         return self.name
@@ -175,6 +229,11 @@ class Industry(Bilingual, models.Model):
         self.sort_key = self.division if is_division else self.division + self.code
         super().save(*args, **kwargs)
 
+    def chinese_name(self, script: str) -> str:
+        """JSIC has no Chinese names: a Chinese reader gets the Japanese name's Han reading
+        (半導体製造装置製造業 → 半导体制造装置制造业), or the English name when it has kana."""
+        return han_reading(self.name_ja, script)
+
     @property
     def lineage(self) -> frozenset[str]:
         """The codes of this industry and of every group above it, up to its division.
@@ -195,12 +254,12 @@ class PartnershipType(Bilingual, models.Model):
 
     # The vocabulary is fixed by the product; load_reference_data writes these rows.
     DEFAULTS = [
-        ("supply_chain", "Supply chain", "サプライチェーン（調達・供給）"),
-        ("joint_rnd", "Joint R&D", "共同研究開発"),
-        ("licensing", "Licensing", "ライセンス"),
-        ("sales_distribution", "Sales and distribution", "販売・流通"),
-        ("investment_jv", "Investment or joint venture", "出資・合弁"),
-        ("site_location", "Site location", "拠点立地"),
+        ("supply_chain", gettext_noop("Supply chain"), "サプライチェーン（調達・供給）"),
+        ("joint_rnd", gettext_noop("Joint R&D"), "共同研究開発"),
+        ("licensing", gettext_noop("Licensing"), "ライセンス"),
+        ("sales_distribution", gettext_noop("Sales and distribution"), "販売・流通"),
+        ("investment_jv", gettext_noop("Investment or joint venture"), "出資・合弁"),
+        ("site_location", gettext_noop("Site location"), "拠点立地"),
     ]
 
     class Meta:
@@ -216,18 +275,18 @@ class Language(Bilingual, models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     DEFAULTS = [
-        ("ja", "Japanese", "日本語"),
-        ("en", "English", "英語"),
-        ("zh", "Chinese", "中国語"),
-        ("ko", "Korean", "韓国語"),
-        ("vi", "Vietnamese", "ベトナム語"),
-        ("th", "Thai", "タイ語"),
-        ("de", "German", "ドイツ語"),
-        ("fr", "French", "フランス語"),
-        ("es", "Spanish", "スペイン語"),
-        ("pt", "Portuguese", "ポルトガル語"),
-        ("id", "Indonesian", "インドネシア語"),
-        ("hi", "Hindi", "ヒンディー語"),
+        ("ja", gettext_noop("Japanese"), "日本語"),
+        ("en", gettext_noop("English"), "英語"),
+        ("zh", gettext_noop("Chinese"), "中国語"),
+        ("ko", gettext_noop("Korean"), "韓国語"),
+        ("vi", gettext_noop("Vietnamese"), "ベトナム語"),
+        ("th", gettext_noop("Thai"), "タイ語"),
+        ("de", gettext_noop("German"), "ドイツ語"),
+        ("fr", gettext_noop("French"), "フランス語"),
+        ("es", gettext_noop("Spanish"), "スペイン語"),
+        ("pt", gettext_noop("Portuguese"), "ポルトガル語"),
+        ("id", gettext_noop("Indonesian"), "インドネシア語"),
+        ("hi", gettext_noop("Hindi"), "ヒンディー語"),
     ]
 
     class Meta:

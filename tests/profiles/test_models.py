@@ -4,8 +4,17 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 
-from profiles.models import Curatorship, Industry, Municipality, Organization, Prefecture
+from profiles.models import (
+    Curatorship,
+    Industry,
+    Language,
+    Municipality,
+    Organization,
+    PartnershipType,
+    Prefecture,
+)
 from profiles.models.curation import curated_prefecture_ids
+from profiles.models.reference import han_reading
 from tests.conftest import make_organization
 
 pytestmark = pytest.mark.django_db
@@ -60,15 +69,20 @@ def test_name_follows_the_active_language() -> None:
         assert organization.name == "Higo Precision"
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
-def test_chinese_readers_get_places_in_han_characters_and_the_rest_in_english(
-    language: str,
+@pytest.mark.parametrize(
+    ("language", "manufacturing", "wholesale"),
+    [("zh-hans", "制造业", "卸卖业、小卖业"), ("zh-hant", "製造業", "卸賣業、小賣業")],
+)
+def test_chinese_readers_get_places_and_industries_in_han_characters(
+    language: str, manufacturing: str, wholesale: str
 ) -> None:
+    """Places keep their Japanese names; an industry is its Japanese name's Han reading in
+    the reader's script; a name with kana, which a Chinese reader cannot read, stays
+    English; an organization's own name is not touched."""
     from django.utils import translation
 
     kumamoto = Prefecture.objects.get(code="43")
     city = Municipality.objects.get(prefecture=kumamoto, name_ja="熊本市")
-    industry = Industry.objects.get(code="E")
     organization = make_organization("43", name_en="Higo Precision", name_ja="肥後精密")
     with translation.override(language):
         assert (kumamoto.name, kumamoto.region.name, city.name) == (
@@ -76,8 +90,47 @@ def test_chinese_readers_get_places_in_han_characters_and_the_rest_in_english(
             "九州・沖縄",
             "熊本市",
         )
-        assert industry.name == industry.name_en == "MANUFACTURING"
+        assert Industry.objects.get(code="E").name == manufacturing
+        assert Industry.objects.get(code="I").name == wholesale
+        software = Industry.objects.get(code="3912")  # 組込みソフトウェア業
+        assert software.name == software.name_en == "Embedded software services"
+        assert str(Industry.objects.get(code="E")) == f"E {manufacturing}"
         assert organization.name == "Higo Precision"
+    assert Industry.objects.get(code="E").localized_name(language) == (manufacturing, language)
+    assert software.localized_name(language) == ("Embedded software services", "en")
+    assert kumamoto.localized_name(language) == ("熊本県", "ja")
+
+
+def test_han_reading_maps_japanese_forms_and_refuses_kana() -> None:
+    assert han_reading("電気溶接機製造業", "zh-hant") == "電氣熔接機製造業"
+    assert han_reading("電気溶接機製造業", "zh-hans") == "电气熔接机制造业"
+    assert han_reading("野菜作農業（きのこ類の栽培を含む）", "zh-hans") == ""
+    assert han_reading("ｺﾈｸﾀ製造業", "zh-hant") == ""  # half-width katakana too
+    assert han_reading("", "zh-hans") == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "supply", "german"),
+    [
+        ("zh-hans", "供应链（采购与供货）", "德语"),
+        ("zh-hant", "供應鏈（採購與供貨）", "德語"),
+        ("ja", "サプライチェーン（調達・供給）", "ドイツ語"),
+        ("en", "Supply chain", "German"),
+    ],
+)
+def test_the_product_vocabularies_read_in_every_interface_language(
+    language: str, supply: str, german: str
+) -> None:
+    """Partnership types and working languages are the product's own words: a Chinese reader
+    gets the interface catalogue's translation of them; a row an admin adds without one
+    stays English."""
+    from django.utils import translation
+
+    with translation.override(language):
+        assert PartnershipType.objects.get(code="supply_chain").name == supply
+        assert Language.objects.get(code="de").name == german
+        added = Language(code="xx", name_en="Klingon", name_ja="クリンゴン語")
+        assert added.name == ("クリンゴン語" if language == "ja" else "Klingon")
 
 
 def test_curators_see_their_own_prefectures_and_admins_everything(

@@ -166,3 +166,40 @@ def test_the_page_reads_the_related_rows_once_for_the_page_and_the_reading(
     # The organization, its industries, partnership types and languages, the index row.
     with django_assert_num_queries(5):
         client.get(yonezawa.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    ("language", "industry", "supply"),
+    [
+        ("zh-hans", "半导体制造装置制造业", "供应链（采购与供货）"),
+        ("zh-hant", "半導體製造裝置製造業", "供應鏈（採購與供貨）"),
+    ],
+)
+def test_a_chinese_reader_gets_the_facts_in_chinese_or_han_characters(
+    yonezawa: Organization, language: str, industry: str, supply: str
+) -> None:
+    """The industry as its JSIC name's Han reading, the partnership type and the working
+    language in the reader's script, places in their Japanese names; an industry whose
+    Japanese name has kana stays English and says so, value by value."""
+    from django.utils import translation
+
+    with translation.override(language):
+        reading = glance.glance(yonezawa, language)
+        label = {
+            translation.gettext(english): english
+            for english in ("Where", "Industries", "Open to", "Working languages")
+        }
+    assert reading is not None
+    facts = {label.get(fact.label, fact.label): fact for fact in reading.facts}
+    where = facts["Where"]
+    assert where.values == ["米沢市", "山形県", "東北"] and where.lang == "ja"
+    assert facts["Open to"].values == [supply] and facts["Open to"].lang == language
+    assert facts["Working languages"].lang == language
+    industries = facts["Industries"]
+    assert industries.values == [industry] and industries.lang == language
+    yonezawa.industries.add(Industry.objects.get(code="3912"))  # 組込みソフトウェア業: kana
+    with translation.override(language):
+        found = glance.facts(yonezawa, language)
+    mixed = next(f for f in found if label.get(f.label) == "Industries")
+    assert ("Embedded software services", "en") in mixed.parts
+    assert len({lang for _value, lang in mixed.parts}) == 2

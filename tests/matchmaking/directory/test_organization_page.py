@@ -46,7 +46,8 @@ def test_it_shows_the_profile_with_its_badges_in_english(
     assert "Verified by Kumamoto on March 12, 2026" in body
     assert "Fictional demo organization" in body
     assert "Kumamoto" in body and "Kumamoto-shi" in body and "Kyushu-Okinawa" in body
-    assert 'Manufacturing <span class="code">E</span>' in body  # JSIC capitals tamed
+    # JSIC's capitals tamed, marked as English.
+    assert '<span lang="en">Manufacturing</span> <span class="code">E</span>' in body
 
 
 def test_it_shows_the_profile_in_japanese_to_a_japanese_visitor(

@@ -84,6 +84,10 @@ def test_matched_facets_are_reported_for_a_firms_need(indexed: Any) -> None:
     assert top.organization == kumamoto
     assert set(top.matched_facets) == {"industries", "partnership_types", "languages"}
     assert top.matched_facets["partnership_types"] == ["Joint R&D"]
+    in_chinese = selectors.suggest(need, lang="zh-hant")[0].matched_facets
+    assert in_chinese["partnership_types"] == ["共同研發"]
+    assert in_chinese["languages"] == ["英語"]
+    assert in_chinese["industries"] == [kumamoto.industries.get().localized_name("zh-hant")[0]]
     division = Filters(industries=("E",))
     in_division = ids(selectors.suggest(ROBOT_NEED, filters=division))
     assert in_division == ["kumamoto-robots", "tokyo-robots"]
