@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,8 +59,10 @@ def test_an_invitation_carries_its_sequence_status_and_attendees_once() -> None:
     )
     text = calendar_file([entry], product="-//Test//EN", now=NOW, method="CANCEL").decode()
     assert "METHOD:CANCEL" in text and "SEQUENCE:2" in text and "STATUS:CANCELLED" in text
-    [event] = Calendar.from_ical(text).walk("VEVENT")
-    assert [str(a) for a in event["attendee"]] == ["mailto:a@example.com", "mailto:b@example.com"]
+    assert re.findall(r"ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:(\S+)", text) == [
+        "a@example.com",
+        "b@example.com",
+    ]
 
 
 def test_it_refuses_a_time_without_a_zone() -> None:
