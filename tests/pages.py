@@ -16,6 +16,9 @@ JAPANESE_ONLY = "{japanese_only}"  # a published Kumamoto one written in Japanes
 # Robotics has meetings), and her meet-up open for registration.
 EVENT = "{event}"
 OPEN_EVENT = "{open_event}"
+# An organization registered for the matching day, with meetings: its schedule, as the
+# curator prints it or sends it.
+EVENT_PARTICIPANT = "{event_participant}"
 
 # role: (the demo account it logs in as, or None for a visitor; the paths it opens)
 ROLES: dict[str, tuple[str | None, list[str]]] = {
@@ -72,6 +75,8 @@ ROLES: dict[str, tuple[str | None, list[str]]] = {
             f"/workspace/events/{EVENT}/",
             f"/workspace/events/{EVENT}/edit/",
             f"/workspace/events/{EVENT}/schedule/",
+            f"/workspace/events/{EVENT}/registrations/{EVENT_PARTICIPANT}/schedule/",
+            f"/workspace/events/{EVENT}/registrations/{EVENT_PARTICIPANT}/schedule/print/",
             f"/workspace/events/{OPEN_EVENT}/",
         ],
     ),

@@ -31,7 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from matchmaking import demo, views
 from matchmaking.demo import DEMO_EVENTS
-from matchmaking.events.models import Event
+from matchmaking.events.models import Event, Registration
 from matchmaking.firms.accounts.services import account_sign_up, member_invite
 from matchmaking.firms.introductions.services import introduction_request, introduction_transition
 from matchmaking.firms.models import ForeignFirm, ShortlistEntry
@@ -242,6 +242,11 @@ def _demo_world() -> dict[str, object]:
         "introduction": request.pk,
         "event": Event.objects.get(title=DEMO_EVENTS[0]).pk,
         "open_event": Event.objects.get(title=DEMO_EVENTS[1]).pk,
+        "event_participant": Registration.objects.filter(
+            event__title=DEMO_EVENTS[0], organization_meetings__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[0],
         "import_job": jobs[0].pk,
         "clean_import_job": jobs[1].pk,
         "confirm": confirm,

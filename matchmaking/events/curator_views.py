@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matchmaking.events import services
+from matchmaking.events import calendar, services
 from matchmaking.events.forms import EventForm, OrganizationRegistrationForm, SwapForm
-from matchmaking.events.models import Event, EventMeeting
+from matchmaking.events.models import Event, EventMeeting, Registration
 from matchmaking.workspace.access import curator, curator_required
 from profiles.models import Organization, Prefecture
 from profiles.models.curation import curated_prefecture_ids
@@ -101,6 +102,8 @@ def _detail(
         "firms": [r for r in registrations if r.is_firm],
         "organizations": [r for r in registrations if not r.is_firm],
         "form": form,
+        # Each participant's schedule is linked once there is one (a draft before publication).
+        "has_schedule": event.meetings.exists(),
     }
     return render(request, "matchmaking/events/curator/detail.html", context)
 
@@ -233,3 +236,60 @@ def meeting_lock(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
     except services.EventRefused as refused:
         messages.error(request, str(refused))
     return redirect("events:curator_schedule", pk=event.pk)
+
+
+def _participant(request: HttpRequest, pk: int, registration_pk: int) -> Registration:
+    """A registration of one of the curator's events, once the event has a schedule (404
+    before: there is nothing to show, and another prefecture's answers the same)."""
+    event = _event(request, pk)
+    registration = get_object_or_404(
+        event.registrations.select_related("firm", "organization__prefecture"),
+        pk=registration_pk,
+    )
+    if not event.meetings.exists():
+        raise Http404
+    registration.event = event
+    return registration
+
+
+def _participant_context(registration: Registration) -> dict[str, object]:
+    """That participant's meetings only; a draft until the event is published."""
+    return {
+        "event": registration.event,
+        "registration": registration,
+        "schedule": registration.schedule(),
+        "draft": registration.event.state != Event.State.PUBLISHED,
+    }
+
+
+@curator_required
+@require_GET
+def participant_schedule(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    context = _participant_context(_participant(request, pk, registration_pk))
+    return render(request, "matchmaking/events/curator/participant.html", context)
+
+
+@curator_required
+@require_GET
+def participant_schedule_print(
+    request: HttpRequest, pk: int, registration_pk: int
+) -> HttpResponse:
+    context = _participant_context(_participant(request, pk, registration_pk))
+    return render(request, "matchmaking/events/curator/participant_print.html", context)
+
+
+@curator_required
+@require_GET
+def participant_schedule_ics(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    """Published schedules only: a draft's meetings are replaced when the schedule is proposed
+    again, and a calendar that imported them would keep the old times."""
+    registration = _participant(request, pk, registration_pk)
+    if registration.event.state != Event.State.PUBLISHED:
+        raise Http404
+    text = calendar.schedule_file(
+        registration, registration.schedule(), host=request.get_host(), now=timezone.now()
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    filename = f"event-{pk}-registration-{registration_pk}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -11,14 +11,13 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
-from matchmaking.events import services
+from matchmaking.events import calendar, services
 from matchmaking.events.forms import RegistrationForm
-from matchmaking.events.models import Event, EventMeeting, Registration
+from matchmaking.events.models import Event, Registration
 from matchmaking.firms.access import require_firm
 from matchmaking.firms.models import ForeignFirm
 
@@ -95,62 +94,47 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matchmaking/events/firm/register.html", context)
 
 
-def _own_meetings(request: HttpRequest, pk: int) -> tuple[Event, Registration, list[EventMeeting]]:
-    """The firm's published schedule: its own meetings only; 404 before publication or
-    for an event it did not register for."""
+def _own_registration(request: HttpRequest, pk: int) -> Registration:
+    """The firm's registration for a published event: 404 before publication or for an
+    event it did not register for."""
     firm = require_firm(request)
     registration = get_object_or_404(
         Registration.objects.select_related("event__prefecture"),
         event_id=pk,
         firm=firm,
     )
-    event = registration.event
-    if event.state != Event.State.PUBLISHED:
+    if registration.event.state != Event.State.PUBLISHED:
         raise Http404
-    meetings = list(
-        registration.firm_meetings.select_related("organization_registration__organization")
-    )
-    times = event.slot_times()
-    for meeting in meetings:
-        meeting.starts, meeting.ends = times[meeting.slot]  # type: ignore[attr-defined]
-    return event, registration, meetings
+    return registration
+
+
+def _schedule_context(registration: Registration) -> dict[str, object]:
+    """Its own meetings only."""
+    schedule = registration.schedule()
+    return {"event": registration.event, "registration": registration, "schedule": schedule}
 
 
 @login_required
 @require_GET
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    event, registration, meetings = _own_meetings(request, pk)
-    context = {"event": event, "registration": registration, "meetings": meetings}
+    context = _schedule_context(_own_registration(request, pk))
     return render(request, "matchmaking/events/firm/schedule.html", context)
 
 
 @login_required
 @require_GET
 def schedule_print(request: HttpRequest, pk: int) -> HttpResponse:
-    event, registration, meetings = _own_meetings(request, pk)
-    context = {"event": event, "registration": registration, "meetings": meetings}
+    context = _schedule_context(_own_registration(request, pk))
     return render(request, "matchmaking/events/firm/print.html", context)
 
 
 @login_required
 @require_GET
 def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    event, _registration, meetings = _own_meetings(request, pk)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Ryumon//business-matching events//EN")
-    calendar.add("version", "2.0")
-    host = request.get_host()
-    for meeting in meetings:
-        entry = CalendarEvent()
-        organization = meeting.organization_registration.organization
-        entry.add("uid", f"ryumon-meeting-{meeting.pk}@{host}")
-        entry.add("summary", f"{event.title}: {organization}")
-        entry.add("dtstart", meeting.starts)  # type: ignore[attr-defined]
-        entry.add("dtend", meeting.ends)  # type: ignore[attr-defined]
-        location = event.venue or (_("Online") if event.online else "")
-        entry.add("location", f"{location} · " + _("table %(table)s") % {"table": meeting.table})
-        entry.add("description", organization.name_en if organization else "")
-        calendar.add_component(entry)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    registration = _own_registration(request, pk)
+    text = calendar.schedule_file(
+        registration, registration.schedule(), host=request.get_host(), now=timezone.now()
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{pk}.ics"'
     return response

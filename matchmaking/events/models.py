@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -210,6 +211,27 @@ class Registration(models.Model):
     def participant(self) -> Any:
         return self.firm if self.firm_id is not None else self.organization
 
+    def schedule(self) -> list[ScheduledMeeting]:
+        """This participant's meetings in slot order, with their times and the other party."""
+        meetings = self.firm_meetings if self.is_firm else self.organization_meetings
+        times = self.event.slot_times()
+        return [
+            ScheduledMeeting(
+                meeting=meeting,
+                starts=times[meeting.slot][0],
+                ends=times[meeting.slot][1],
+                other=(
+                    meeting.organization_registration
+                    if self.is_firm
+                    else meeting.firm_registration
+                ),
+            )
+            for meeting in meetings.select_related(
+                "firm_registration__firm",
+                "organization_registration__organization__prefecture",
+            )
+        ]
+
 
 class EventMeeting(models.Model):
     event = models.ForeignKey(
@@ -257,3 +279,13 @@ class EventMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.firm_registration} – {self.organization_registration} ({self.slot + 1})"
+
+
+@dataclass(frozen=True)
+class ScheduledMeeting:
+    """A meeting as one participant's schedule shows it: when, and with whom."""
+
+    meeting: EventMeeting
+    starts: dt.datetime
+    ends: dt.datetime
+    other: Registration  # the other party's registration

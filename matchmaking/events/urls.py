@@ -36,6 +36,21 @@ urlpatterns = [
         curator.meeting_lock,
         name="curator_meeting_lock",
     ),
+    path(
+        "workspace/events/<int:pk>/registrations/<int:registration_pk>/schedule/",
+        curator.participant_schedule,
+        name="curator_participant_schedule",
+    ),
+    path(
+        "workspace/events/<int:pk>/registrations/<int:registration_pk>/schedule/print/",
+        curator.participant_schedule_print,
+        name="curator_participant_schedule_print",
+    ),
+    path(
+        "workspace/events/<int:pk>/registrations/<int:registration_pk>/schedule.ics",
+        curator.participant_schedule_ics,
+        name="curator_participant_schedule_ics",
+    ),
     path("workspace/events/<int:pk>/<slug:action>/", curator.event_act, name="curator_event_act"),
     path("firm/events/", firm.event_list, name="firm_events"),
     path("firm/events/<int:pk>/", firm.register, name="firm_register"),

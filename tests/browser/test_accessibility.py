@@ -20,7 +20,15 @@ from playwright.sync_api import expect
 from matchmaking.templatetags.language_tags import bcp47
 from tests.browser.conftest import LiveSite, screenshot
 from tests.browser.test_meeting_journey import accepted_introduction
-from tests.pages import EVENT, JAPANESE_ONLY, OPEN_EVENT, ORGANIZATION, PASSWORD, ROLES
+from tests.pages import (
+    EVENT,
+    EVENT_PARTICIPANT,
+    JAPANESE_ONLY,
+    OPEN_EVENT,
+    ORGANIZATION,
+    PASSWORD,
+    ROLES,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("forget_languages_after")]
 # Every page in every language the site speaks; the keyboard journeys in English and Japanese.
@@ -112,11 +120,13 @@ def demo_events(live_site: LiveSite) -> dict[str, str]:
         "shell",
         "--no-imports",
         "-c",
-        "from matchmaking.demo import DEMO_EVENTS; from matchmaking.events.models import Event; "
-        "print(*(Event.objects.get(title=t).pk for t in DEMO_EVENTS))",
+        "from matchmaking.demo import DEMO_EVENTS; "
+        "from matchmaking.events.models import Event, Registration as R; "
+        "print(*(Event.objects.get(title=t).pk for t in DEMO_EVENTS), R.objects.filter("
+        "event__title=DEMO_EVENTS[0], organization_meetings__isnull=False).order_by('pk')[0].pk)",
     )
-    day, meetup = output.split()[-2:]
-    return {EVENT: day, OPEN_EVENT: meetup}
+    day, meetup, participant = output.split()[-3:]
+    return {EVENT: day, OPEN_EVENT: meetup, EVENT_PARTICIPANT: participant}
 
 
 def _violations(tab: Any) -> list[str]:

@@ -2,7 +2,8 @@
 and opens registration, registers four Kumamoto organizations on their behalf, Maria
 registers Acme Robotics (need, availability, a "must meet" request); Aiko closes
 registration, proposes the schedule, swaps two meetings, locks one, proposes again around
-the lock and publishes; Maria reads her schedule, its printable version and its `.ics`."""
+the lock and publishes; Maria reads her schedule, its printable version and its `.ics`; Aiko
+opens the schedule of an organization (which has no login) and downloads its `.ics`."""
 
 from __future__ import annotations
 
@@ -261,7 +262,7 @@ def test_curator_builds_adjusts_and_publishes_a_schedule_a_participant_downloads
         "link", name="Your schedule"
     ).click()
     expect(maria.locator("h1")).to_contain_text(TITLE)
-    rows = maria.locator("#my-meetings tbody tr")
+    rows = maria.locator("#participant-meetings tbody tr")
     expect(rows).to_have_count(len(ours))
     expected = [
         (
@@ -276,7 +277,7 @@ def test_curator_builds_adjusts_and_publishes_a_schedule_a_participant_downloads
     screenshot(maria, "event-06-firm-schedule")
 
     maria.get_by_role("link", name="Printable version").click()
-    expect(maria.locator(".printable #my-meetings tbody tr")).to_have_count(len(ours))
+    expect(maria.locator(".printable #participant-meetings tbody tr")).to_have_count(len(ours))
     expect(maria.locator(".printable")).to_contain_text("Kumamoto Industry Hall")
     screenshot(maria, "event-07-firm-printable")
     maria.go_back()
@@ -296,6 +297,42 @@ def test_curator_builds_adjusts_and_publishes_a_schedule_a_participant_downloads
         assert ends - starts == dt.timedelta(minutes=20)
         assert str(entry["summary"]) == f"{TITLE}: {organization}"
         assert str(entry["location"]).endswith(f"table {table}")
+
+    # 5. The organization Acme had to meet has no login: Aiko opens its schedule from the
+    # registrations, to print it and mail it the .ics. Its meetings only, firms by name.
+    must_meet = organizations[1]
+    theirs = sorted(
+        (seat, pair.split(" – ")[0])
+        for pair, seat in published.items()
+        if pair.endswith(f" – {must_meet}")
+    )
+    aiko.set_viewport_size({"width": 1280, "height": 900})
+    aiko.goto(event_url)
+    aiko.locator("#organization-registrations tr", has_text=must_meet).get_by_role(
+        "link", name=f"Schedule of {must_meet}"
+    ).click()
+    expect(aiko.locator("h1")).to_contain_text(must_meet)
+    expect(aiko.locator("#draft-notice")).to_have_count(0)
+    expect(aiko.locator("#participant-meetings thead")).to_contain_text("JST")
+    rows = aiko.locator("#participant-meetings tbody tr")
+    page_rows = [tuple(row.locator("td").all_inner_texts()[:3]) for row in rows.all()]
+    assert [(t, n, f.strip()) for t, n, f in page_rows] == [
+        (f"{SLOT_STARTS[slot]}–{_plus(SLOT_STARTS[slot], 20)}", str(table), firm)
+        for (slot, table), firm in theirs
+    ], page_rows
+    assert FIRM in [firm for _seat, firm in theirs]
+    screenshot(aiko, "event-08-curator-organization-schedule")
+    with aiko.expect_download() as download_info:
+        aiko.get_by_role("link", name="Calendar file (.ics)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"event-{event}-registration-")
+    calendar = Calendar.from_ical(Path(download.path()).read_bytes())
+    entries = sorted(calendar.walk("VEVENT"), key=lambda entry: entry.decoded("dtstart"))
+    assert [str(entry["summary"]) for entry in entries] == [
+        f"{TITLE}: {firm}" for _seat, firm in theirs
+    ]
+    for entry, ((slot, _table), _firm) in zip(entries, theirs, strict=True):
+        assert f"{entry.decoded('dtstart').astimezone(JST):%H:%M}" == SLOT_STARTS[slot]
     _no_errors(log)
 
 

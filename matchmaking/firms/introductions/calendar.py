@@ -1,4 +1,4 @@
-"""The `.ics` invitation of a meeting (RFC 5545, written by icalendar).
+"""The `.ics` invitation of a meeting (written by matchmaking/ics.py).
 
 Every mail about one meeting carries the same UID; a reschedule raises SEQUENCE and a
 cancellation is METHOD:CANCEL, so a calendar updates its one event instead of adding another.
@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from matchmaking.firms.introductions.models import Meeting
+from matchmaking.ics import Entry, calendar_file
 
 PRODUCT = "-//Ryumon//Meetings//EN"
 
@@ -19,29 +18,19 @@ def invitation(meeting: Meeting, *, attendees: list[str], now: datetime, cancel:
     """The calendar text: a request for the meeting, or its cancellation."""
     assert meeting.starts_at is not None and meeting.ends_at is not None
     introduction = meeting.introduction
-    calendar = Calendar()
-    calendar.add("prodid", PRODUCT)
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancel else "REQUEST")
-    event = Event()
-    event.add("uid", f"{meeting.uid}@ryumon")
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", now)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
     organization = introduction.organization
-    event.add(
-        "summary", f"{introduction.firm.name} × {organization.name_en or organization.name_ja}"
+    entry = Entry(
+        uid=f"{meeting.uid}@ryumon",
+        sequence=meeting.sequence,
+        starts=meeting.starts_at,
+        ends=meeting.ends_at,
+        summary=f"{introduction.firm.name} × {organization.name_en or organization.name_ja}",
+        url=meeting.online_url,
+        location=meeting.venue or meeting.online_url,
+        status="CANCELLED" if cancel else "CONFIRMED",
+        attendees=tuple(attendees),
     )
-    if meeting.online_url:
-        event.add("url", meeting.online_url)
-    location = meeting.venue or meeting.online_url
-    if location:
-        event.add("location", location)
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    for address in sorted(set(attendees)):
-        attendee = vCalAddress(f"mailto:{address}")
-        attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee, encode=False)
-    calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    text = calendar_file(
+        [entry], product=PRODUCT, now=now, method="CANCEL" if cancel else "REQUEST"
+    )
+    return text.decode("utf-8")

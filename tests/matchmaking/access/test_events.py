@@ -234,12 +234,89 @@ def test_a_firm_sees_only_its_own_meetings(
     check(response, NOT_FOUND if role in FIRM_OF else firm_expectation(role))
 
 
+PARTICIPANT_PAGES = [
+    "curator_participant_schedule",
+    "curator_participant_schedule_print",
+    "curator_participant_schedule_ics",
+]
+
+
+@pytest.fixture
+def participants(world: World, events: dict[str, Event]) -> dict[tuple[str, str], Registration]:
+    """Each event's organization and firm registrations, by (event, "organization" or "firm");
+    B, still open, gets a draft meeting of Baltic Wind with Sapporo Dairy."""
+    b = events["B"]
+    dairy = Registration.objects.create(
+        event=b, organization=world.organizations["B"], need="-", available_slots=[0]
+    )
+    baltic = Registration.objects.create(
+        event=b, firm=world.firms["Y"], need="-", available_slots=[0]
+    )
+    EventMeeting.objects.create(
+        event=b, firm_registration=baltic, organization_registration=dairy, slot=0, table=1
+    )
+    a = events["A"]
+    return {
+        ("A", "organization"): a.registrations.get(organization=world.organizations["A"]),
+        ("A", "firm"): a.registrations.get(firm=world.firms["X"]),
+        ("B", "organization"): dairy,
+        ("B", "firm"): baltic,
+    }
+
+
+@pytest.mark.parametrize("page", PARTICIPANT_PAGES)
+@pytest.mark.parametrize("who", ["organization", "firm"])
+@pytest.mark.parametrize("prefecture", ["A", "B"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_curators_participant_schedules(
+    world: World,
+    events: dict[str, Event],
+    participants: dict[tuple[str, str], Registration],
+    role: str,
+    prefecture: str,
+    who: str,
+    page: str,
+) -> None:
+    """A curator of the event's prefecture (or an admin) reads any participant's schedule;
+    B's is a draft, so its calendar file is not offered yet."""
+    registration = participants[(prefecture, who)]
+    before = snapshot()
+    url = reverse(f"events:{page}", args=[events[prefecture].pk, registration.pk])
+    response = client_for(world, role).get(url)
+    expected = curator_expectation(role, prefecture)
+    if expected == OK and prefecture == "B" and page.endswith("_ics"):
+        expected = NOT_FOUND
+    check(response, expected)
+    if expected == OK:
+        assert response.status_code == 200
+        body = response.content.decode()
+        # A: Higo meets Acme (and Acme Higo), apart from Aso's meeting with Baltic Wind.
+        # B: Sapporo Dairy meets Baltic Wind.
+        other_party = {
+            ("A", "organization"): "Acme Robotics",
+            ("A", "firm"): "Higo Robotics",
+            ("B", "organization"): "Baltic Wind",
+            ("B", "firm"): "Sapporo Dairy",
+        }[(prefecture, who)]
+        assert other_party in body
+        if prefecture == "A":
+            assert "Aso Gears" not in body and "Baltic Wind" not in body
+    # The other event's participant through this event's address: not found for anyone
+    # who may see this event.
+    other = participants[("B" if prefecture == "A" else "A", who)]
+    url = reverse(f"events:{page}", args=[events[prefecture].pk, other.pk])
+    response = client_for(world, role).get(url)
+    check(response, NOT_FOUND if expected in (OK, NOT_FOUND) else expected)
+    assert snapshot() == before
+
+
 EVENT_URLS = {
     f"events:{name}"
     for name in (
         "curator_events",
         "curator_event_new",
         *CURATOR_PAGES,
+        *PARTICIPANT_PAGES,
         "curator_event_act",
         "curator_registration_create",
         "curator_schedule_propose",

@@ -3,6 +3,8 @@ events, its registration, and its own published schedule as a page, printable an
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -91,6 +93,7 @@ def test_a_firm_sees_only_its_own_meetings(events: EventWorld) -> None:
     body = as_user(events.maria).get(url).content.decode()
     assert "Higo Robotics" in body and "Aso Gears" not in body
     assert "10:25" in body  # the second slot: 10:00 + 20 minutes + 5 minutes' break
+    assert "JST" in body  # the times say they are Japan's
     printable = as_user(events.maria).get(
         reverse("events:firm_schedule_print", args=[events.kumamoto_day.pk])
     )
@@ -111,6 +114,8 @@ def test_the_ics_holds_the_firms_meetings_in_japan_time(events: EventWorld) -> N
     start = entry.decoded("dtstart")
     assert (start.hour, start.minute, str(start.tzinfo)) == (10, 25, "Asia/Tokyo")
     assert "table 2" in str(entry["location"])
+    assert start.astimezone(dt.UTC).hour == 1  # 10:25 in Tokyo is 01:25 UTC
+    assert entry.get("dtstamp") is not None
 
 
 def test_the_schedule_is_not_found_before_publication_or_for_another_firm(

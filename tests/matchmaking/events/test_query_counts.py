@@ -86,3 +86,34 @@ def test_the_schedule_grid(events: EventWorld) -> None:
             )
 
     counts_stay_level(grow, client, reverse("events:curator_schedule", args=[event.pk]))
+
+
+def test_a_participants_schedule(events: EventWorld) -> None:
+    event = events.kumamoto_day
+    higo = services.registration_create(
+        event=event, by=events.aiko, organization=events.higo, need="-", available_slots=[0, 1]
+    )
+    firms = [
+        services.registration_create(
+            event=event, by=user, firm=firm, need="-", available_slots=[0, 1, 2, 3]
+        )
+        for firm, user in ((events.acme, events.maria), (events.baltic, events.kai))
+    ]
+    EventMeeting.objects.create(
+        event=event, firm_registration=firms[0], organization_registration=higo, slot=0, table=1
+    )
+    client = Client()
+    client.force_login(events.aiko)
+
+    def grow() -> None:
+        EventMeeting.objects.create(
+            event=event,
+            firm_registration=firms[1],
+            organization_registration=higo,
+            slot=1,
+            table=1,
+        )
+
+    for name in ("curator_participant_schedule", "curator_participant_schedule_print"):
+        counts_stay_level(grow, client, reverse(f"events:{name}", args=[event.pk, higo.pk]))
+        EventMeeting.objects.filter(slot=1).delete()
