@@ -36,14 +36,18 @@ def _selection(request: HttpRequest) -> tuple[kpi_reports.Scope, Prefecture | No
     if code := request.GET.get("prefecture"):
         prefecture = curated_prefecture(request, code)
         scope = frozenset({prefecture.pk})
-    years = kpi_reports.years(scope)
+    return scope, prefecture, _chosen_year(request, kpi_reports.years(scope))
+
+
+def _chosen_year(request: HttpRequest, years: list[int]) -> int:
+    """The year asked for (the newest by default); one the report does not know answers 404."""
     try:
         year = int(request.GET.get("year") or years[0])
     except ValueError:
         raise Http404 from None
     if year not in years:
         raise Http404
-    return scope, prefecture, year
+    return year
 
 
 def _title(prefecture: Prefecture | None, year: int) -> str:
@@ -174,12 +178,7 @@ def national(request: HttpRequest) -> HttpResponse:
     if curated_prefecture_ids(request.user) is not None:
         raise PermissionDenied("Only admins compare prefectures.")
     years = kpi_reports.years(None)
-    try:
-        year = int(request.GET.get("year") or years[0])
-    except ValueError:
-        raise Http404 from None
-    if year not in years:
-        raise Http404
+    year = _chosen_year(request, years)
     rows = kpi_reports.national(year)
     top = max([row.figures.requested for row in rows] + [1])
     context = {
