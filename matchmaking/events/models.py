@@ -125,6 +125,16 @@ class Event(models.Model):
         length = dt.timedelta(minutes=self.slot_minutes)
         return [(start + n * step, start + n * step + length) for n in range(self.slot_count)]
 
+    @property
+    def proposal_share(self) -> int | None:
+        """The last proposal's total fit as a percentage of the best the solver proved
+        possible (its LP relaxation's bound); None before a proposal or with a zero bound.
+        The raw total (a sum of cosine scores, e.g. 0.06) says nothing to a curator."""
+        score, bound = self.proposal.get("score"), self.proposal.get("bound")
+        if not isinstance(score, int | float) or not isinstance(bound, int | float) or bound <= 0:
+            return None
+        return min(100, round(100 * score / bound))
+
     def registration_is_open(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return (

@@ -142,6 +142,10 @@ def test_the_schedule_page_proposes_locks_swaps_and_publishes(events: EventWorld
     assert meetings
     page = client.get(reverse("events:curator_schedule", args=[event.pk])).content.decode()
     assert 'id="schedule-grid"' in page and "Acme Robotics Inc. – " in page
+    event.refresh_from_db()
+    share = event.proposal_share
+    assert share is not None and 0 < share <= 100
+    assert f"Its meetings reach {share}% of the best total fit" in page
     # Not the introductions' "meeting" class: its top border drew a stray line in each cell.
     assert 'class="grid-meeting"' in page and 'class="meeting' not in page
     lock = reverse("events:curator_meeting_lock", args=[event.pk, meetings[0].pk])
@@ -340,3 +344,19 @@ def test_the_event_pages_link_each_participants_schedule(events: EventWorld) -> 
         url = participant_url("curator_participant_schedule", registration)
         assert url in detail and url in grid
     assert "JST" in grid
+
+
+@pytest.mark.parametrize(
+    ("proposal", "share"),
+    [
+        ({}, None),
+        ({"score": 0.06, "bound": 0.08, "seconds": 0.2}, 75),
+        ({"score": 0.0800001, "bound": 0.08}, 100),  # the solver's rounding, never above 100
+        ({"score": 0.0, "bound": 0.0}, None),
+    ],
+)
+def test_a_proposal_is_shown_as_its_share_of_the_bound(
+    events: EventWorld, proposal: dict[str, float], share: int | None
+) -> None:
+    events.kumamoto_day.proposal = proposal
+    assert events.kumamoto_day.proposal_share == share
