@@ -13,18 +13,20 @@ the candidates.)
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
 import operator
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from matchmaking.ranker import kernels
+from matchmaking.ranker.columns import StringColumn
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
 from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
@@ -42,7 +44,9 @@ from matchmaking.ranker.text import (
 if TYPE_CHECKING:
     from matchmaking.ranker.delta import Segment
 
-FORMAT = 1
+# 2: the external ids as two arrays (a UTF-8 buffer and offsets), not a list in the header.
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 # What an index stored before each analysis option was fitted with.
 _BEFORE_OPTIONS: dict[str, Any] = {
     "dictionary": "off",
@@ -142,7 +146,7 @@ class Index:
         indices: np.ndarray,
         data: np.ndarray,
         ids: np.ndarray,
-        external_ids: list[str],
+        external_ids: Sequence[str],
         facets: Facets,
         concepts: list[GlossaryConcept],
         analysis: AnalysisOptions,
@@ -159,8 +163,12 @@ class Index:
         self.indices = indices
         self.data = data
         self.ids = ids
-        self.position_of = {int(pk): i for i, pk in enumerate(ids)}
-        self.external_ids = external_ids
+        # Two arrays, not a million str objects: a mapped index shares them (see `shared`).
+        self.external_ids = (
+            external_ids
+            if isinstance(external_ids, StringColumn)
+            else StringColumn.from_strings(external_ids)
+        )
         self.facets = facets
         self.concepts = concepts
         self.analysis = analysis
@@ -190,6 +198,12 @@ class Index:
     def __len__(self) -> int:
         """Documents in the fitted index plus those in the delta segment."""
         return len(self.ids) + (len(self.segment) if self.segment is not None else 0)
+
+    @functools.cached_property
+    def position_of(self) -> dict[int, int]:
+        """Each fitted organization's position, by id. Built on first use: only edits need
+        it, and at 1M organizations the dict costs a process about 100 MB of its own."""
+        return {pk: i for i, pk in enumerate(self.ids.tolist())}
 
     @property
     def nbytes(self) -> int:
@@ -510,12 +524,12 @@ class Index:
             }
         return [sorted(per_document[int(p)], key=lambda c: -c.weight)[:limit] for p in positions]
 
-    def to_bytes(self) -> bytes:
+    def header(self) -> dict[str, Any]:
+        """Everything but the arrays, as JSON-ready data (`arrays` holds the rest)."""
         f = self.facets
         header = {
             "format": FORMAT,
             "vocabulary": self.vocabulary,
-            "external_ids": self.external_ids,
             "kinds": f.kinds,
             "regions": f.regions,
             "facet_values": {
@@ -529,13 +543,19 @@ class Index:
         }
         if self.segment is not None:
             header["segment_documents"] = [asdict(doc) for doc in self.segment.documents]
+        return header
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index's arrays by name: what `to_bytes` and `shared.save` store."""
+        f = self.facets
         arrays = {
-            "header": np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8),
             "idf": self.idf,
             "indptr": self.indptr,
             "indices": self.indices,
             "data": self.data,
             "ids": self.ids,
+            "external_ids_utf8": self.external_ids.utf8,
+            "external_ids_offsets": self.external_ids.offsets,
             "kind": f.kind,
             "region": f.region,
             "prefecture": f.prefecture,
@@ -555,16 +575,35 @@ class Index:
             arrays["segment_data"] = self.segment.data
             arrays["segment_common_indptr"] = self.segment.common_indptr
             arrays["segment_common_indices"] = self.segment.common_indices
+        return arrays
+
+    def to_bytes(self) -> bytes:
+        """The header (as UTF-8 JSON in a uint8 array) and the arrays, in one .npz."""
+        header = json.dumps(self.header(), ensure_ascii=False).encode()
         buffer = io.BytesIO()
-        np.savez(buffer, allow_pickle=False, **arrays)
+        np.savez(
+            buffer, allow_pickle=False, header=np.frombuffer(header, np.uint8), **self.arrays()
+        )
         return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> Index:
         arrays = np.load(io.BytesIO(blob), allow_pickle=False)
         header = json.loads(arrays["header"].tobytes().decode())
-        if header["format"] != FORMAT:
+        return cls.from_arrays(header, arrays)
+
+    @classmethod
+    def from_arrays(cls, header: dict[str, Any], arrays: Mapping[str, np.ndarray]) -> Index:
+        """The index from its header and arrays (read from a blob, or memory-mapped files:
+        the arrays are used as given, never copied or written to)."""
+        if header["format"] not in READABLE_FORMATS:
             raise ValueError(f"Unknown index format {header['format']}")
+        if "external_ids" in header:  # format 1
+            external_ids = StringColumn.from_strings(header["external_ids"])
+        else:
+            external_ids = StringColumn(
+                arrays["external_ids_utf8"], arrays["external_ids_offsets"]
+            )
         multi = {
             name: MultiFacet(
                 header["facet_values"][name],
@@ -604,7 +643,7 @@ class Index:
             indices=arrays["indices"],
             data=arrays["data"],
             ids=arrays["ids"],
-            external_ids=header["external_ids"],
+            external_ids=external_ids,
             facets=facets,
             concepts=concepts,
             # An index stored before an analysis option existed was fitted without it.

@@ -1,0 +1,173 @@
+"""One index per machine: the arrays as .npy files, memory-mapped (matchmaking/ranker/shared.py),
+and the external ids as a column of two arrays (matchmaking/ranker/columns.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
+from matchmaking.ranker import Document, Filters, Index, fit, shared
+from matchmaking.ranker.columns import StringColumn
+from matchmaking.ranker.delta import apply_edits
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+FILTERS = [
+    Filters(),
+    Filters(prefectures=("43",)),
+    Filters(regions=("kanto",)),
+    Filters(kinds=("university",), lying_dragons_only=True),
+]
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[Generator, list[Document], Index]:
+    generator = Generator(
+        load_glossary(FIXTURES / "glossary.json"), load_vocabulary(FIXTURES), seed=11
+    )
+    documents = generator.documents(600)
+    return generator, documents, fit(documents, generator.concepts)
+
+
+def _fingerprints(directory: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.iterdir())
+    }
+
+
+def _same_answers(generator: Generator, one: Index, other: Index) -> None:
+    for text in [generator.query(40) for _ in range(12)] + ["半導体 製造", "robot arms"]:
+        for filters in FILTERS:
+            for boost in (0.0, 0.1):
+                expected = one.search(text, top=20, filters=filters, regional_boost=boost)
+                assert other.search(text, top=20, filters=filters, regional_boost=boost) == (
+                    expected
+                )
+        query = one.vectorize(text)
+        positions = [hit.position for hit in one.search(query)]
+        assert other.contributions(query, positions) == one.contributions(query, positions)
+
+
+def test_a_saved_directory_loads_an_index_that_answers_exactly_like_the_original(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    generator, _, index = world
+    shared.save(index, tmp_path / "v1")
+    mapped = shared.load(tmp_path / "v1")
+    assert len(mapped) == len(index)
+    assert mapped.vocabulary == index.vocabulary
+    assert list(mapped.external_ids) == list(index.external_ids)
+    _same_answers(generator, index, mapped)
+
+
+def test_a_blob_unpacks_into_the_same_files_as_a_saved_index(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    generator, _, index = world
+    shared.save(index, tmp_path / "saved")
+    shared.unpack(index.to_bytes(), tmp_path / "unpacked")
+    assert _fingerprints(tmp_path / "saved") == _fingerprints(tmp_path / "unpacked")
+    assert {p.name for p in (tmp_path / "saved").iterdir()} >= {
+        "header.json",
+        "indices.npy",
+        "data.npy",
+        "external_ids_utf8.npy",
+    }
+    unpacked = shared.load(tmp_path / "unpacked")
+    _same_answers(generator, Index.from_bytes(index.to_bytes()), unpacked)
+
+
+def test_the_arrays_are_mapped_read_only_and_searching_never_writes_to_them(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    generator, _, index = world
+    shared.save(index, tmp_path / "v1")
+    before = _fingerprints(tmp_path / "v1")
+    mapped = shared.load(tmp_path / "v1")
+    arrays = [mapped.indptr, mapped.indices, mapped.data, mapped.ids, mapped.idf, mapped.roles]
+    arrays += [mapped.external_ids.utf8, mapped.external_ids.offsets, mapped.facets.prefecture]
+    arrays += [mapped.facets.industries.documents, mapped.common_indices]
+    for array in arrays:
+        assert shared.is_mapped(array)
+        assert not array.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        mapped.data[0] = 1.0
+    assert not shared.is_mapped(index.data)
+    for text in [generator.query(30) for _ in range(20)]:
+        for filters in FILTERS:
+            assert mapped.search(text, filters=filters, regional_boost=0.1) is not None
+    mapped.facets.industries.counts(np.ones(len(mapped.ids), dtype=bool))
+    assert _fingerprints(tmp_path / "v1") == before
+
+
+def test_edits_to_a_mapped_index_work_on_a_copy_and_leave_the_files_alone(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    generator, documents, index = world
+    shared.save(index, tmp_path / "v1")
+    before = _fingerprints(tmp_path / "v1")
+    mapped = shared.load(tmp_path / "v1")
+    in_memory = Index.from_bytes(index.to_bytes())
+    change = dataclasses.replace(documents[17], fields={"offers": "zyxoquantum retrofits"})
+    for edited in (mapped, in_memory):
+        apply_edits(edited, upserts=[change], removals=[documents[3].id])
+    assert not shared.is_mapped(mapped.data) and mapped.data.flags.writeable
+    assert mapped.search("zyxoquantum retrofits")[0].id == documents[17].id
+    _same_answers(generator, in_memory, mapped)
+    assert _fingerprints(tmp_path / "v1") == before
+    # And an index with its delta segment goes to a directory and back.
+    shared.save(mapped, tmp_path / "v2")
+    reloaded = shared.load(tmp_path / "v2")
+    assert reloaded.segment is not None and len(reloaded.segment) == 1
+    _same_answers(generator, in_memory, reloaded)
+
+
+def test_loading_a_directory_does_not_build_a_dict_per_organization(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    generator, documents, index = world
+    shared.save(index, tmp_path / "v1")
+    mapped = shared.load(tmp_path / "v1")
+    mapped.search(generator.query(30))
+    assert "position_of" not in vars(mapped)  # built only for an edit
+    assert mapped.position_of[documents[0].id] == index.position_of[documents[0].id]
+
+
+def test_an_index_stored_before_the_external_ids_were_arrays_still_loads(
+    world: tuple[Generator, list[Document], Index],
+) -> None:
+    generator, _, index = world
+    arrays = index.arrays()
+    arrays.pop("external_ids_utf8")
+    arrays.pop("external_ids_offsets")
+    header = {**index.header(), "format": 1, "external_ids": list(index.external_ids)}
+    buffer = io.BytesIO()
+    encoded = json.dumps(header, ensure_ascii=False).encode()
+    np.savez(buffer, allow_pickle=False, header=np.frombuffer(encoded, np.uint8), **arrays)
+    old = Index.from_bytes(buffer.getvalue())
+    assert list(old.external_ids) == list(index.external_ids)
+    _same_answers(generator, index, old)
+
+
+def test_a_string_column_reads_like_the_list_it_was_made_from() -> None:
+    strings = ["org-1", "", "熊本セミコン", "acme-robotics", "ß"]
+    column = StringColumn.from_strings(strings)
+    assert len(column) == 5
+    assert [column[i] for i in range(5)] == strings
+    assert column[-3] == "熊本セミコン"
+    assert column[1:4] == strings[1:4]
+    assert list(column) == strings
+    assert column == strings and column == StringColumn.from_strings(strings)
+    assert column != strings[:4]
+    with pytest.raises(IndexError):
+        column[5]
+    assert len(StringColumn.from_strings([])) == 0
+    with pytest.raises(ValueError, match="offsets"):
+        StringColumn(np.zeros(3, np.uint8), np.array([0, 2], dtype=np.int64))
