@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from matchmaking.ranker import kernels
-from matchmaking.ranker.columns import StringColumn
+from matchmaking.ranker.columns import StringColumn, StringTable
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
 from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
@@ -44,7 +44,7 @@ from matchmaking.ranker.text import (
 if TYPE_CHECKING:
     from matchmaking.ranker.delta import Segment
 
-# 2: the external ids as two arrays (a UTF-8 buffer and offsets), not a list in the header.
+# 2: the external ids and the JMdict glosses as arrays (`columns`), not JSON in the header.
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
 # What an index stored before each analysis option was fitted with.
@@ -153,7 +153,7 @@ class Index:
         meta: dict[str, Any],
         common_indptr: np.ndarray | None = None,
         common_indices: np.ndarray | None = None,
-        glosses: dict[str, tuple[str, ...]] | None = None,
+        glosses: Mapping[str, tuple[str, ...]] | None = None,
         roles: np.ndarray | None = None,
     ) -> None:
         self.vocabulary = vocabulary
@@ -537,7 +537,6 @@ class Index:
                 for name in ("industries", "partnership_types", "languages")
             },
             "concepts": [asdict(c) for c in self.concepts],
-            "glosses": self.analyzer.dictionary,
             "analysis": asdict(self.analysis),
             "meta": self.meta,
         }
@@ -569,6 +568,10 @@ class Index:
             facet: MultiFacet = getattr(f, name)
             arrays[f"{name}_indptr"] = facet.indptr
             arrays[f"{name}_documents"] = facet.documents
+        glosses = self.analyzer.dictionary
+        if not isinstance(glosses, StringTable):
+            glosses = StringTable.from_dict(glosses)
+        arrays.update(glosses.arrays("glosses"))
         if self.segment is not None:
             arrays["segment_indptr"] = self.segment.indptr
             arrays["segment_indices"] = self.segment.indices
@@ -598,6 +601,11 @@ class Index:
         the arrays are used as given, never copied or written to)."""
         if header["format"] not in READABLE_FORMATS:
             raise ValueError(f"Unknown index format {header['format']}")
+        glosses: Mapping[str, tuple[str, ...]] = (
+            StringTable.from_arrays(arrays, "glosses")
+            if "glosses_hashes" in arrays
+            else {k: tuple(v) for k, v in header.get("glosses", {}).items()}  # format 1
+        )
         if "external_ids" in header:  # format 1
             external_ids = StringColumn.from_strings(header["external_ids"])
         else:
@@ -651,7 +659,7 @@ class Index:
             meta=header["meta"],
             common_indptr=arrays.get("common_indptr"),
             common_indices=arrays.get("common_indices"),
-            glosses={k: tuple(v) for k, v in header.get("glosses", {}).items()},
+            glosses=glosses,
             roles=arrays.get("roles"),
         )
         if "segment_documents" in header:

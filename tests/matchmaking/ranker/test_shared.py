@@ -14,7 +14,7 @@ import pytest
 
 from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_vocabulary
 from matchmaking.ranker import Document, Filters, Index, fit, shared
-from matchmaking.ranker.columns import StringColumn
+from matchmaking.ranker.columns import StringColumn, StringTable
 from matchmaking.ranker.delta import apply_edits
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
@@ -94,6 +94,9 @@ def test_the_arrays_are_mapped_read_only_and_searching_never_writes_to_them(
     arrays = [mapped.indptr, mapped.indices, mapped.data, mapped.ids, mapped.idf, mapped.roles]
     arrays += [mapped.external_ids.utf8, mapped.external_ids.offsets, mapped.facets.prefecture]
     arrays += [mapped.facets.industries.documents, mapped.common_indices]
+    glosses = mapped.analyzer.dictionary
+    assert isinstance(glosses, StringTable) and len(glosses) > 100_000  # JMdict's nouns
+    arrays += [glosses.hashes, glosses.words.utf8, glosses.texts.utf8, glosses.starts]
     for array in arrays:
         assert shared.is_mapped(array)
         assert not array.flags.writeable
@@ -171,3 +174,29 @@ def test_a_string_column_reads_like_the_list_it_was_made_from() -> None:
     assert len(StringColumn.from_strings([])) == 0
     with pytest.raises(ValueError, match="offsets"):
         StringColumn(np.zeros(3, np.uint8), np.array([0, 2], dtype=np.int64))
+
+
+def test_a_string_table_reads_like_the_dict_it_was_made_from() -> None:
+    glosses = {"鋳造": ("casting", "founding"), "猫": ("cat",), "空": (), "ß": ("sharp s",)}
+    table = StringTable.from_dict(glosses)
+    assert len(table) == 4 and dict(table) == glosses
+    assert table["鋳造"] == ("casting", "founding") and table.get("空") == ()
+    assert table.get("犬") is None and "猫" in table and "犬" not in table
+    with pytest.raises(KeyError):
+        table["犬"]
+    assert not StringTable.from_dict({})
+    again = StringTable.from_arrays(table.arrays("glosses"), "glosses")
+    assert dict(again) == glosses
+
+
+def test_a_mapped_index_analyses_japanese_with_the_same_glosses(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    _, _, index = world
+    assert isinstance(index.analyzer.dictionary, dict)  # as fitted: read from jamdict-data
+    shared.save(index, tmp_path / "v1")
+    mapped = shared.load(tmp_path / "v1")
+    assert dict(mapped.analyzer.dictionary) == index.analyzer.dictionary
+    for text in ("鋳造の部品と金型の設計", "半導体の検査装置", "industrial robots"):
+        assert mapped.analyzer.features(text) == index.analyzer.features(text)
+        assert mapped.search(text) == index.search(text)
