@@ -13,14 +13,18 @@ the candidates.)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
 import math
 import operator
+import os
+import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -184,6 +188,9 @@ class Index:
         self.listings: dict[tuple[Any, ...], Any] = {}
         self._local = threading.local()
         self.segment: Segment | None = None
+        # Set by `shared.load`: the directory the arrays are mapped from, where the factor
+        # arrays derived from them are shared too (`_derived`).
+        self.directory: Path | None = None
         # Corpus stop words (dropped from scoring at fit time): the documents that hold each.
         self.common_terms = {t: i for i, t in enumerate(meta.get("dropped_features", ()))}
         self.common_indptr = (
@@ -367,7 +374,9 @@ class Index:
         """1 + boost outside metropolitan prefectures, 1 + 2 × boost for lying dragons."""
         factors = self._boosts.get(regional_boost)
         if factors is None:
-            factors = self._boosts[regional_boost] = boost_factors(self.facets, regional_boost)
+            factors = self._boosts[regional_boost] = self._derived(
+                f"boost-{regional_boost!r}", lambda: boost_factors(self.facets, regional_boost)
+            )
         return factors
 
     def factors(self, regional_boost: float, roles: int) -> np.ndarray:
@@ -380,11 +389,40 @@ class Index:
         if cached is None:
             if len(self._factors) >= 256:
                 self._factors.clear()
-            cached = role_factors(self.roles, roles, self.analysis.roles)
-            if regional_boost:
-                cached = cached * self.boost_factors(regional_boost)
-            self._factors[key] = cached
+
+            def make() -> np.ndarray:
+                made = role_factors(self.roles, roles, self.analysis.roles)
+                return made * self.boost_factors(regional_boost) if regional_boost else made
+
+            name = f"factors-{regional_boost!r}-{roles}"
+            cached = self._factors[key] = self._derived(name, make)
         return cached
+
+    def _derived(self, name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """An array computed from the index (a float32 factor per organization), shared
+        like the index itself when it is mapped: the first process writes it into the
+        index's directory (aside, then renamed), every process maps it. Queries name a few
+        dozen role combinations: 4 MB each at 1M organizations, in every worker otherwise."""
+        if self.directory is None:
+            return make()
+        path = self.directory / "derived" / f"{name}.npy"
+        with contextlib.suppress(OSError, ValueError):
+            return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        array = make()
+        try:
+            path.parent.mkdir(exist_ok=True)
+            handle, aside = tempfile.mkstemp(prefix=f".{name}-", dir=path.parent)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    np.save(stream, array, allow_pickle=False)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                Path(aside).replace(path)
+            finally:
+                Path(aside).unlink(missing_ok=True)
+            return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        except OSError:  # a read-only directory: this process's own copy
+            return array
 
     def _scratch(self, top: int) -> _Scratch:
         # Per thread, reused: select_top leaves the score array zeroed again.

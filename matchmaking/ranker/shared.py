@@ -89,7 +89,9 @@ class _Mapped(Mapping[str, np.ndarray]):
 def load(directory: Path) -> Index:
     """The index in `directory`, its arrays memory-mapped read-only (shared, not copied)."""
     header: dict[str, Any] = json.loads((directory / HEADER).read_bytes().decode())
-    return Index.from_arrays(header, _Mapped(directory))
+    index = Index.from_arrays(header, _Mapped(directory))
+    index.directory = directory
+    return index
 
 
 def is_mapped(array: np.ndarray) -> bool:

@@ -39,6 +39,7 @@ def _fingerprints(directory: Path) -> dict[str, str]:
     return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(directory.iterdir())
+        if path.is_file()  # not derived/: factors shared beside the index (see below)
     }
 
 
@@ -200,3 +201,21 @@ def test_a_mapped_index_analyses_japanese_with_the_same_glosses(
     for text in ("鋳造の部品と金型の設計", "半導体の検査装置", "industrial robots"):
         assert mapped.analyzer.features(text) == index.analyzer.features(text)
         assert mapped.search(text) == index.search(text)
+
+
+def test_the_factors_of_a_role_query_are_shared_by_the_processes_mapping_the_index(
+    world: tuple[Generator, list[Document], Index], tmp_path: Path
+) -> None:
+    generator, _, index = world
+    shared.save(index, tmp_path / "v1")
+    one, other = shared.load(tmp_path / "v1"), shared.load(tmp_path / "v1")
+    query = "we need a wholesale distributor of robot parts"
+    assert one.vectorize(query).roles  # names a role: its factors are an array per document
+    assert one.search(query, regional_boost=0.1) == index.search(query, regional_boost=0.1)
+    derived = sorted(p.name for p in (tmp_path / "v1" / "derived").iterdir())
+    assert derived and all(name.endswith(".npy") for name in derived)  # nothing left aside
+    assert other.search(query, regional_boost=0.1) == index.search(query, regional_boost=0.1)
+    factors = other.factors(0.1, other.vectorize(query).roles)
+    assert shared.is_mapped(factors) and not factors.flags.writeable
+    assert sorted(p.name for p in (tmp_path / "v1" / "derived").iterdir()) == derived
+    _same_answers(generator, index, other)
