@@ -413,6 +413,7 @@ class Index:
             path.parent.mkdir(exist_ok=True)
             handle, aside = tempfile.mkstemp(prefix=f".{name}-", dir=path.parent)
             try:
+                os.fchmod(handle, 0o644)  # as the index's own files, not mkstemp's 0600
                 with os.fdopen(handle, "wb") as stream:
                     np.save(stream, array, allow_pickle=False)
                     stream.flush()

@@ -177,6 +177,7 @@ def _unpacked(root: Path, stored: SearchIndex) -> Path:
             started = time.perf_counter()
             aside = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
             try:
+                aside.chmod(0o755)  # mkdtemp's 0700 would hide it from other users' processes
                 shared.unpack(_blob(stored.pk), aside)
                 aside.rename(final)
             except BaseException:
