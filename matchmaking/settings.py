@@ -304,6 +304,10 @@ if not 0 <= RANKER_REGIONAL_BOOST <= 1:
 RANKER_RELOAD_SECONDS = env_int("RANKER_RELOAD_SECONDS", 2)
 # Rebuild the index (as a background task) when published organizations change.
 RANKER_AUTO_REBUILD = env_bool("RANKER_AUTO_REBUILD", default=True)
+# Where each machine unpacks the index versions it serves, as files that all its processes
+# map (one copy of the arrays per machine, not per worker); the database still says which
+# version is served. Empty: every process loads its own copy in memory.
+RANKER_INDEX_DIR = env_str("RANKER_INDEX_DIR", str(VAR_DIR / "index"))
 # Edited organizations go into a delta segment until it holds this many; then a full rebuild.
 RANKER_DELTA_LIMIT = env_int("RANKER_DELTA_LIMIT", 500)
 # Before the first index is stored, a directory up to this many published organizations is

@@ -51,6 +51,15 @@ def _fast_password_hashing() -> Iterator[None]:
     override.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _index_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Index versions are unpacked for this run only, never into the checkout's var/."""
+    override = override_settings(RANKER_INDEX_DIR=str(tmp_path_factory.mktemp("index")))
+    override.enable()
+    yield
+    override.disable()
+
+
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     """Messages are asserted in English; an earlier request may have left Japanese active."""

@@ -13,18 +13,24 @@ the candidates.)
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import json
 import math
 import operator
+import os
+import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from matchmaking.ranker import kernels
+from matchmaking.ranker.columns import StringColumn, StringTable
 from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors, facet_mask
 from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
@@ -42,7 +48,9 @@ from matchmaking.ranker.text import (
 if TYPE_CHECKING:
     from matchmaking.ranker.delta import Segment
 
-FORMAT = 1
+# 2: the external ids and the JMdict glosses as arrays (`columns`), not JSON in the header.
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 # What an index stored before each analysis option was fitted with.
 _BEFORE_OPTIONS: dict[str, Any] = {
     "dictionary": "off",
@@ -142,14 +150,14 @@ class Index:
         indices: np.ndarray,
         data: np.ndarray,
         ids: np.ndarray,
-        external_ids: list[str],
+        external_ids: Sequence[str],
         facets: Facets,
         concepts: list[GlossaryConcept],
         analysis: AnalysisOptions,
         meta: dict[str, Any],
         common_indptr: np.ndarray | None = None,
         common_indices: np.ndarray | None = None,
-        glosses: dict[str, tuple[str, ...]] | None = None,
+        glosses: Mapping[str, tuple[str, ...]] | None = None,
         roles: np.ndarray | None = None,
     ) -> None:
         self.vocabulary = vocabulary
@@ -159,8 +167,12 @@ class Index:
         self.indices = indices
         self.data = data
         self.ids = ids
-        self.position_of = {int(pk): i for i, pk in enumerate(ids)}
-        self.external_ids = external_ids
+        # Two arrays, not a million str objects: a mapped index shares them (see `shared`).
+        self.external_ids = (
+            external_ids
+            if isinstance(external_ids, StringColumn)
+            else StringColumn.from_strings(external_ids)
+        )
         self.facets = facets
         self.concepts = concepts
         self.analysis = analysis
@@ -176,6 +188,9 @@ class Index:
         self.listings: dict[tuple[Any, ...], Any] = {}
         self._local = threading.local()
         self.segment: Segment | None = None
+        # Set by `shared.load`: the directory the arrays are mapped from, where the factor
+        # arrays derived from them are shared too (`_derived`).
+        self.directory: Path | None = None
         # Corpus stop words (dropped from scoring at fit time): the documents that hold each.
         self.common_terms = {t: i for i, t in enumerate(meta.get("dropped_features", ()))}
         self.common_indptr = (
@@ -190,6 +205,12 @@ class Index:
     def __len__(self) -> int:
         """Documents in the fitted index plus those in the delta segment."""
         return len(self.ids) + (len(self.segment) if self.segment is not None else 0)
+
+    @functools.cached_property
+    def position_of(self) -> dict[int, int]:
+        """Each fitted organization's position, by id. Built on first use: only edits need
+        it, and at 1M organizations the dict costs a process about 100 MB of its own."""
+        return {pk: i for i, pk in enumerate(self.ids.tolist())}
 
     @property
     def nbytes(self) -> int:
@@ -353,7 +374,9 @@ class Index:
         """1 + boost outside metropolitan prefectures, 1 + 2 × boost for lying dragons."""
         factors = self._boosts.get(regional_boost)
         if factors is None:
-            factors = self._boosts[regional_boost] = boost_factors(self.facets, regional_boost)
+            factors = self._boosts[regional_boost] = self._derived(
+                f"boost-{regional_boost!r}", lambda: boost_factors(self.facets, regional_boost)
+            )
         return factors
 
     def factors(self, regional_boost: float, roles: int) -> np.ndarray:
@@ -366,11 +389,41 @@ class Index:
         if cached is None:
             if len(self._factors) >= 256:
                 self._factors.clear()
-            cached = role_factors(self.roles, roles, self.analysis.roles)
-            if regional_boost:
-                cached = cached * self.boost_factors(regional_boost)
-            self._factors[key] = cached
+
+            def make() -> np.ndarray:
+                made = role_factors(self.roles, roles, self.analysis.roles)
+                return made * self.boost_factors(regional_boost) if regional_boost else made
+
+            name = f"factors-{regional_boost!r}-{roles}"
+            cached = self._factors[key] = self._derived(name, make)
         return cached
+
+    def _derived(self, name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """An array computed from the index (a float32 factor per organization), shared
+        like the index itself when it is mapped: the first process writes it into the
+        index's directory (aside, then renamed), every process maps it. Queries name a few
+        dozen role combinations: 4 MB each at 1M organizations, in every worker otherwise."""
+        if self.directory is None:
+            return make()
+        path = self.directory / "derived" / f"{name}.npy"
+        with contextlib.suppress(OSError, ValueError):
+            return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        array = make()
+        try:
+            path.parent.mkdir(exist_ok=True)
+            handle, aside = tempfile.mkstemp(prefix=f".{name}-", dir=path.parent)
+            try:
+                os.fchmod(handle, 0o644)  # as the index's own files, not mkstemp's 0600
+                with os.fdopen(handle, "wb") as stream:
+                    np.save(stream, array, allow_pickle=False)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                Path(aside).replace(path)
+            finally:
+                Path(aside).unlink(missing_ok=True)
+            return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        except OSError:  # a read-only directory: this process's own copy
+            return array
 
     def _scratch(self, top: int) -> _Scratch:
         # Per thread, reused: select_top leaves the score array zeroed again.
@@ -510,12 +563,12 @@ class Index:
             }
         return [sorted(per_document[int(p)], key=lambda c: -c.weight)[:limit] for p in positions]
 
-    def to_bytes(self) -> bytes:
+    def header(self) -> dict[str, Any]:
+        """Everything but the arrays, as JSON-ready data (`arrays` holds the rest)."""
         f = self.facets
         header = {
             "format": FORMAT,
             "vocabulary": self.vocabulary,
-            "external_ids": self.external_ids,
             "kinds": f.kinds,
             "regions": f.regions,
             "facet_values": {
@@ -523,19 +576,24 @@ class Index:
                 for name in ("industries", "partnership_types", "languages")
             },
             "concepts": [asdict(c) for c in self.concepts],
-            "glosses": self.analyzer.dictionary,
             "analysis": asdict(self.analysis),
             "meta": self.meta,
         }
         if self.segment is not None:
             header["segment_documents"] = [asdict(doc) for doc in self.segment.documents]
+        return header
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index's arrays by name: what `to_bytes` and `shared.save` store."""
+        f = self.facets
         arrays = {
-            "header": np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8),
             "idf": self.idf,
             "indptr": self.indptr,
             "indices": self.indices,
             "data": self.data,
             "ids": self.ids,
+            "external_ids_utf8": self.external_ids.utf8,
+            "external_ids_offsets": self.external_ids.offsets,
             "kind": f.kind,
             "region": f.region,
             "prefecture": f.prefecture,
@@ -549,22 +607,50 @@ class Index:
             facet: MultiFacet = getattr(f, name)
             arrays[f"{name}_indptr"] = facet.indptr
             arrays[f"{name}_documents"] = facet.documents
+        glosses = self.analyzer.dictionary
+        if not isinstance(glosses, StringTable):
+            glosses = StringTable.from_dict(glosses)
+        arrays.update(glosses.arrays("glosses"))
         if self.segment is not None:
             arrays["segment_indptr"] = self.segment.indptr
             arrays["segment_indices"] = self.segment.indices
             arrays["segment_data"] = self.segment.data
             arrays["segment_common_indptr"] = self.segment.common_indptr
             arrays["segment_common_indices"] = self.segment.common_indices
+        return arrays
+
+    def to_bytes(self) -> bytes:
+        """The header (as UTF-8 JSON in a uint8 array) and the arrays, in one .npz."""
+        header = json.dumps(self.header(), ensure_ascii=False).encode()
         buffer = io.BytesIO()
-        np.savez(buffer, allow_pickle=False, **arrays)
+        np.savez(
+            buffer, allow_pickle=False, header=np.frombuffer(header, np.uint8), **self.arrays()
+        )
         return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> Index:
         arrays = np.load(io.BytesIO(blob), allow_pickle=False)
         header = json.loads(arrays["header"].tobytes().decode())
-        if header["format"] != FORMAT:
+        return cls.from_arrays(header, arrays)
+
+    @classmethod
+    def from_arrays(cls, header: dict[str, Any], arrays: Mapping[str, np.ndarray]) -> Index:
+        """The index from its header and arrays (read from a blob, or memory-mapped files:
+        the arrays are used as given, never copied or written to)."""
+        if header["format"] not in READABLE_FORMATS:
             raise ValueError(f"Unknown index format {header['format']}")
+        glosses: Mapping[str, tuple[str, ...]] = (
+            StringTable.from_arrays(arrays, "glosses")
+            if "glosses_hashes" in arrays
+            else {k: tuple(v) for k, v in header.get("glosses", {}).items()}  # format 1
+        )
+        if "external_ids" in header:  # format 1
+            external_ids = StringColumn.from_strings(header["external_ids"])
+        else:
+            external_ids = StringColumn(
+                arrays["external_ids_utf8"], arrays["external_ids_offsets"]
+            )
         multi = {
             name: MultiFacet(
                 header["facet_values"][name],
@@ -604,7 +690,7 @@ class Index:
             indices=arrays["indices"],
             data=arrays["data"],
             ids=arrays["ids"],
-            external_ids=header["external_ids"],
+            external_ids=external_ids,
             facets=facets,
             concepts=concepts,
             # An index stored before an analysis option existed was fitted without it.
@@ -612,7 +698,7 @@ class Index:
             meta=header["meta"],
             common_indptr=arrays.get("common_indptr"),
             common_indices=arrays.get("common_indices"),
-            glosses={k: tuple(v) for k, v in header.get("glosses", {}).items()},
+            glosses=glosses,
             roles=arrays.get("roles"),
         )
         if "segment_documents" in header:

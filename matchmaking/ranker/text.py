@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -455,13 +455,14 @@ class Analyzer:
         self,
         glossary: GlossaryMatcher | None,
         options: AnalysisOptions,
-        dictionary: dict[str, tuple[str, ...]] | None = None,
+        dictionary: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
-        """`dictionary`: the JMdict gloss table an index was fitted with (stored in it);
-        without one it is read from jamdict-data, as when fitting."""
+        """`dictionary`: the JMdict gloss table an index was fitted with (stored in it, as a
+        dict or as the arrays of a `columns.StringTable`); without one it is read from
+        jamdict-data, as when fitting."""
         self.glossary = glossary if options.concepts else None
         self.options = options
-        self.dictionary: dict[str, tuple[str, ...]] = {}
+        self.dictionary: Mapping[str, tuple[str, ...]] = {}
         if options.dictionary != "off" and options.japanese != "bigram":
             if dictionary is None:
                 from matchmaking.ranker.jmdict import gloss_table
@@ -494,6 +495,7 @@ class Analyzer:
                     if glosses is None:
                         entry = self.dictionary.get(word)
                         if entry is None:
+                            self._glosses[word] = ()  # a table lookup is a few µs: once
                             continue
                         most = self.options.dictionary_words
                         glosses = self._glosses[word] = tuple(

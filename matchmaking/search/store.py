@@ -1,23 +1,35 @@
-"""The search index's versions: built and updated in the database, loaded once per process.
+"""The search index's versions: built and updated in the database, shared by the processes
+of each machine.
 
 Every web process on every server serves the newest stored version; a rebuild writes a new
 row and only then becomes visible, so requests keep the previous one until it is complete.
+The database is the only source of which version is served; on each machine the first
+process that needs a version unpacks its blob into RANKER_INDEX_DIR (written aside, then
+renamed into place), and every process maps those files read-only, so the workers of one
+machine share one copy of the arrays instead of holding one each.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+import re
+import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from matchmaking.ranker import Explainer, FitParams, Index, fit
+from matchmaking.ranker import Explainer, FitParams, Index, fit, shared
 from matchmaking.ranker.delta import apply_edits
 from matchmaking.search.documents import glossary_concepts, organization_documents
 from matchmaking.search.models import SearchIndex
@@ -26,6 +38,8 @@ from profiles.models import Organization
 logger = logging.getLogger(__name__)
 
 KEEP_VERSIONS = 3
+# Leftovers of a process that died while unpacking, removed once this old.
+ABANDONED_SECONDS = 3600
 
 
 def build_index(*, params: FitParams | None = None, workers: int = 1) -> SearchIndex:
@@ -91,13 +105,125 @@ class Loaded:
     created_at: Any
     index: Index
     explainer: Explainer
+    # The directory the arrays are mapped from; None when they were loaded in memory.
+    directory: Path | None = None
+
+
+_VERSION_NAME = re.compile(r"^v(\d+)-\d+-\d+$")
+
+
+def version_directory_name(stored: SearchIndex) -> str:
+    """The version's directory under RANKER_INDEX_DIR. The id alone is not enough: a test
+    database (or a restored backup) can give an id to another index, so the creation time
+    and size are part of the name, as they are of what the cache compares."""
+    created = int(stored.created_at.timestamp() * 1_000_000)
+    return f"v{stored.pk}-{created}-{stored.size_bytes}"
+
+
+def _blob(version: int) -> bytes:
+    blob = SearchIndex.objects.filter(pk=version).values_list("blob", flat=True)
+    return bytes(blob[0])
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One process of the machine at a time unpacks or cleans up: the others wait, then
+    find the version there instead of each reading a blob of hundreds of MB."""
+    with (root / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove(root: Path, name: str) -> None:
+    """Rename aside, then delete: a directory that still has its version's name is always
+    complete (a process mapping it meanwhile keeps its open files)."""
+    doomed = root / f".trash-{name}-{os.getpid()}"
+    try:
+        (root / name).rename(doomed)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
+def clean_index_directory(root: Path, *, in_use: str) -> None:
+    """Keep the KEEP_VERSIONS newest versions and the one this process serves (`in_use`);
+    remove older ones and what crashed processes left half-written."""
+    versions = []
+    for entry in root.iterdir():
+        match = _VERSION_NAME.match(entry.name)
+        if match:
+            versions.append((int(match[1]), entry.name))
+        elif entry.name.startswith((".tmp-", ".trash-")):
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - entry.stat().st_mtime > ABANDONED_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+    for _, name in sorted(versions, reverse=True)[KEEP_VERSIONS:]:
+        if name != in_use:
+            _remove(root, name)
+
+
+def _unpacked(root: Path, stored: SearchIndex) -> Path:
+    """The version's directory, unpacked from the database first if this machine lacks it."""
+    name = version_directory_name(stored)
+    final = root / name
+    if final.is_dir():
+        return final
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        if not final.is_dir():  # another process may have unpacked it while this one waited
+            started = time.perf_counter()
+            aside = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
+            try:
+                aside.chmod(0o755)  # mkdtemp's 0700 would hide it from other users' processes
+                shared.unpack(_blob(stored.pk), aside)
+                aside.rename(final)
+            except BaseException:
+                shutil.rmtree(aside, ignore_errors=True)
+                raise
+            seconds = time.perf_counter() - started
+            logger.info("Unpacked %s into %s in %.1f s", stored, final, seconds)
+        clean_index_directory(root, in_use=name)
+    return final
+
+
+def load_version(stored: SearchIndex) -> Loaded:
+    """The version's index, mapped from RANKER_INDEX_DIR; in this process's memory when that
+    setting is empty or the directory cannot be written (a read-only file system)."""
+    root = settings.RANKER_INDEX_DIR
+    if root:
+        for attempt in range(2):
+            try:
+                directory = _unpacked(Path(root), stored)
+                index = shared.load(directory)
+            except FileNotFoundError:
+                if attempt == 0:
+                    continue  # removed as this process opened it (a version far behind): again
+                logger.warning("Index %s vanished from %s; loading it in memory", stored, root)
+            except OSError as error:
+                logger.warning(
+                    "Cannot map index %s from %s (%s); loading it in this process's memory",
+                    stored,
+                    root,
+                    error,
+                )
+            else:
+                return Loaded(
+                    stored.pk, stored.created_at, index, Explainer(index.concepts), directory
+                )
+            break
+    index = Index.from_bytes(_blob(stored.pk))
+    return Loaded(stored.pk, stored.created_at, index, Explainer(index.concepts))
 
 
 class _IndexCache:
     """The index this process serves: loaded at first use, replaced when a newer one exists.
 
     The database is asked for the newest version at most every RANKER_RELOAD_SECONDS, so a
-    new index is picked up within seconds and without a restart.
+    new index is picked up within seconds and without a restart. The arrays are mapped from
+    the machine's copy of that version (`load_version`).
     """
 
     def __init__(self) -> None:
@@ -118,11 +244,7 @@ class _IndexCache:
                 newest.pk,
                 newest.created_at,
             ):
-                blob = SearchIndex.objects.filter(pk=newest.pk).values_list("blob", flat=True)
-                index = Index.from_bytes(bytes(blob[0]))
-                self.loaded = Loaded(
-                    newest.pk, newest.created_at, index, Explainer(index.concepts)
-                )
+                self.loaded = load_version(newest)
             return self.loaded
 
     def forget(self) -> None:
