@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 from pathlib import Path
 
@@ -32,12 +33,20 @@ def test_a_repeated_corpus_has_the_size_asked_for_and_distinct_ids(small: corpus
 
 
 def test_memory_is_read_from_the_process_own_smaps() -> None:
-    before = shared_index.memory(os.getpid())
-    held = np.ones(32 * 2**20, dtype=np.uint8)  # 32 MB of this process's own
-    after = shared_index.memory(os.getpid())
-    assert after["uss"] - before["uss"] >= 30
-    assert 0 < after["uss"] <= after["pss"] <= after["rss"]
-    del held
+    # A fresh anonymous mapping, written to: 32 MB that are this process's own whatever the
+    # allocator holds already (np.ones could reuse heap pages freed by an earlier test, and
+    # then add nothing: it failed so in a CI run).
+    held = mmap.mmap(-1, 32 * 2**20)
+    try:
+        before = shared_index.memory(os.getpid())
+        page = mmap.PAGESIZE
+        for offset in range(0, len(held), page):
+            held[offset] = 1
+        after = shared_index.memory(os.getpid())
+        assert after["uss"] - before["uss"] >= 30
+        assert 0 < after["uss"] <= after["pss"] <= after["rss"]
+    finally:
+        held.close()
 
 
 def _result(mapped_index_mb: list[float]) -> dict[str, object]:
