@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.events.models import Event, Registration, ScheduledMeeting
@@ -43,3 +45,15 @@ def schedule_file(
     return calendar_file(
         [_entry(event, scheduled, host) for scheduled in schedule], product=PRODUCT, now=now
     )
+
+
+def schedule_response(
+    request: HttpRequest, registration: Registration, filename: str
+) -> HttpResponse:
+    """The participant's published schedule as a downloaded `.ics` file."""
+    text = schedule_file(
+        registration, registration.schedule(), host=request.get_host(), now=timezone.now()
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -286,10 +285,5 @@ def participant_schedule_ics(request: HttpRequest, pk: int, registration_pk: int
     registration = _participant(request, pk, registration_pk)
     if registration.event.state != Event.State.PUBLISHED:
         raise Http404
-    text = calendar.schedule_file(
-        registration, registration.schedule(), host=request.get_host(), now=timezone.now()
-    )
-    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     filename = f"event-{pk}-registration-{registration_pk}.ics"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return calendar.schedule_response(request, registration, filename)

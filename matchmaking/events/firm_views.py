@@ -11,7 +11,6 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -131,10 +130,4 @@ def schedule_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = _own_registration(request, pk)
-    text = calendar.schedule_file(
-        registration, registration.schedule(), host=request.get_host(), now=timezone.now()
-    )
-    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{pk}.ics"'
-    return response
+    return calendar.schedule_response(request, _own_registration(request, pk), f"event-{pk}.ics")
