@@ -101,7 +101,12 @@ def has_simplified(text: str) -> bool:
     """Whether a (Japanese) text holds a Simplified character Japanese does not use (协作 in
     a Japanese need, or Japanese text put into Simplified characters): such a text is
     written in Japanese forms as a whole, and stays Japanese otherwise."""
-    return any(_outside_japanese(c) and convert(c, "s2t") != c for c in set(_HAN.findall(text)))
+    return any(map(_simplified_only, set(_HAN.findall(text))))
+
+
+@functools.cache
+def _simplified_only(character: str) -> bool:
+    return _outside_japanese(character) and convert(character, "s2t") != character
 
 
 def simplified_or_traditional(text: str) -> Script:

@@ -113,32 +113,55 @@ class _Chunk:
 
 
 def term_frequencies(
-    fields: Mapping[str, str], analyzer: Analyzer, params: FitParams
+    fields: Mapping[str, str],
+    analyzer: Analyzer,
+    params: FitParams,
+    stored: dict[str, tuple[str, float | None, str | None]] | None = None,
 ) -> dict[str, float]:
-    """One document's weighted term frequencies: Σ over fields of weight × (1 + log count)."""
+    """One document's weighted term frequencies: Σ over fields of weight × (1 + log count).
+
+    `stored` remembers, from one document to the next of a fit, what each analysed feature
+    is stored as (`stored_as`): most features recur, and deciding it is most of the work.
+    """
     frequencies: dict[str, float] = {}
+    if stored is None:
+        stored = {}
     options = params.analysis
     roles = role_words(options.more_roles) if options.roles > 0 else {}
+    known, get = stored.get, frequencies.get
     for name, text in fields.items():
         weight = params.field_weights.get(name, 0.0)
         if weight <= 0 or not text:
             continue
         says_role = name in ROLE_FIELDS
         for feature, count in analyzer.features(text).items():
+            entry = known(feature)
+            if entry is None:
+                entry = stored[feature] = stored_as(feature, params, roles)
+            feature, share, role = entry
             # 1 + log 1 is exactly 1: most features occur once in a field.
             tf = weight if count == 1 else weight * (1.0 + math.log(count))
-            if feature.startswith(CONCEPT_PREFIX):
-                tf *= params.concept_weight
-            elif feature.startswith(FOLDED_PREFIXES):
-                feature, share = stored_feature(feature, options)
+            if share is not None:
                 tf *= share
-            frequencies[feature] = frequencies.get(feature, 0.0) + tf
-            role = roles.get(feature) if says_role else None
-            if role is not None:
+            frequencies[feature] = get(feature, 0.0) + tf
+            if role is not None and says_role:
                 # Evidence of a role, taken out of the features by `split_roles`.
                 key = ROLE_PREFIX + role
-                frequencies[key] = frequencies.get(key, 0.0) + weight
+                frequencies[key] = get(key, 0.0) + weight
     return frequencies
+
+
+def stored_as(
+    feature: str, params: FitParams, roles: Mapping[str, str]
+) -> tuple[str, float | None, str | None]:
+    """An analysed feature as a document stores it: the feature, what its term frequency
+    is multiplied by (None: nothing), and the role it is evidence of, if any."""
+    share: float | None = None
+    if feature.startswith(CONCEPT_PREFIX):
+        share = params.concept_weight
+    elif feature.startswith(FOLDED_PREFIXES):
+        feature, share = stored_feature(feature, params.analysis)
+    return feature, share, roles.get(feature)
 
 
 def split_roles(
@@ -164,8 +187,9 @@ def split_roles(
 def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: FitParams) -> _Chunk:
     vocabulary: dict[str, int] = {}
     lengths, cols, values = array("q"), array("q"), array("d")
+    stored: dict[str, tuple[str, float | None, str | None]] = {}
     for fields in texts:
-        frequencies = term_frequencies(fields, analyzer, params)
+        frequencies = term_frequencies(fields, analyzer, params, stored)
         lengths.append(len(frequencies))
         cols.extend([vocabulary.setdefault(feature, len(vocabulary)) for feature in frequencies])
         values.extend(frequencies.values())

@@ -245,8 +245,9 @@ def japanese_words(
             content[pos_id] = kind
         return kind
 
-    def content_word(morpheme: Any) -> str | None:
-        if kind_of(morpheme) not in (1, 2):
+    def word_of(morpheme: Any, kind: int) -> str | None:
+        """The content word of a morpheme of this kind, or None."""
+        if kind != 1 and kind != 2:
             return None
         word: str = morpheme.normalized_form().lower()
         if word in _JA_STOP_WORDS or (len(word) == 1 and _KANA_ONLY.match(word)):
@@ -255,11 +256,14 @@ def japanese_words(
 
     last_noun: str | None = None
     for morpheme in tokenizer.tokenize(run):
-        add_surface(morpheme.surface())
-        kind = kind_of(morpheme)
+        surface = morpheme.surface()
+        add_surface(surface)
+        kind = content.get(morpheme.part_of_speech_id())
+        if kind is None:
+            kind = kind_of(morpheme)
         if kind == 3:
             continue
-        word = content_word(morpheme)
+        word = word_of(morpheme, kind)
         if kind != 2 or word is None:
             if last_noun is not None:
                 heads.append(last_noun)
@@ -269,12 +273,12 @@ def japanese_words(
         if word is None:
             continue
         add_word(word)
-        if short_units and len(morpheme.surface()) > 2:
+        if short_units and len(surface) > 2:
             parts = morpheme.split(mode_a)
             if len(parts) > 1:
                 units.extend(
                     w
-                    for w in map(content_word, parts)
+                    for w in (word_of(part, kind_of(part)) for part in parts)
                     if w is not None and w != word and len(w) > 1
                 )
     if last_noun is not None:
@@ -473,7 +477,7 @@ class Analyzer:
         # run once is a third less work on a directory-sized corpus.
         self._runs: dict[str, tuple[str, ...]] = {}
         self._chinese_runs: dict[str, tuple[str, ...]] = {}
-        self._ngrams: dict[str, Counter[str]] = {}
+        self._ngrams: dict[str, list[str]] = {}
         # The gloss features of each word in the table met so far, ready to add.
         self._glosses: dict[str, tuple[str, ...]] = {}
 
@@ -538,9 +542,12 @@ class Analyzer:
         return read if changed else [(text, False)]
 
     def features(self, text: str) -> Counter[str]:
-        counts: Counter[str] = Counter()
         if not text:
-            return counts
+            return Counter()
+        # Every feature in order, counted once at the end (in C): the same counts, keys in
+        # the same first-seen order, as updating a Counter run by run.
+        found: list[str] = []
+        add = found.extend
         text = normalize(text)
         if has_japanese(text):
             mode = self.options.japanese
@@ -548,32 +555,30 @@ class Analyzer:
             paragraphs = self._paragraphs(text)
             for paragraph, in_chinese in paragraphs:
                 if in_chinese and self.glossary is not None:
-                    found = self.glossary.in_chinese_text(paragraph)
-                    counts.update(CONCEPT_PREFIX + k for k in found)
+                    add(CONCEPT_PREFIX + k for k in self.glossary.in_chinese_text(paragraph))
                 for run in _JA_RUN.findall(paragraph):
                     if mode != "bigram":
-                        counts.update(self._japanese_run(run, in_chinese=in_chinese))
+                        add(self._japanese_run(run, in_chinese=in_chinese))
                     if ngrams:
                         grams = self._ngrams.get(run)
                         if grams is None:
                             if len(self._ngrams) >= RUN_CACHE_SIZE:
                                 self._ngrams.clear()
-                            grams = self._ngrams[run] = Counter(
-                                japanese_bigrams(run, self.options.ngram_longest)
+                            grams = self._ngrams[run] = japanese_bigrams(
+                                run, self.options.ngram_longest
                             )
-                        counts.update(grams)
+                        add(grams)
             if mode == "bigram" and self.glossary is not None:
                 japanese = "\n".join(p for p, in_chinese in paragraphs if not in_chinese)
-                found = self.glossary.in_japanese_text(japanese)
-                counts.update(CONCEPT_PREFIX + k for k in found)
+                add(CONCEPT_PREFIX + k for k in self.glossary.in_japanese_text(japanese))
             latin = _JA_RUN.sub(" ", text)
         else:
             latin = text
         words = list(map(stem, EN_TOKEN.findall(latin)))
         if self.glossary is not None:
-            counts.update(CONCEPT_PREFIX + k for k in self.glossary.in_words(words))
-        counts.update(w for w in words if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())
-        return counts
+            add(CONCEPT_PREFIX + k for k in self.glossary.in_words(words))
+        add(w for w in words if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())
+        return Counter(found)
 
 
 def stored_feature(feature: str, options: AnalysisOptions) -> tuple[str, float]:
