@@ -12,6 +12,7 @@ import itertools
 import math
 import multiprocessing
 from array import array
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -185,13 +186,15 @@ def split_roles(
 
 
 def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: FitParams) -> _Chunk:
-    vocabulary: dict[str, int] = {}
+    # A feature's column is the number of features seen before it (numbered in C).
+    vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    column = vocabulary.__getitem__
     lengths, cols, values = array("q"), array("q"), array("d")
     stored: dict[str, tuple[str, float | None, str | None]] = {}
     for fields in texts:
         frequencies = term_frequencies(fields, analyzer, params, stored)
         lengths.append(len(frequencies))
-        cols.extend([vocabulary.setdefault(feature, len(vocabulary)) for feature in frequencies])
+        cols.extend(map(column, frequencies))
         values.extend(frequencies.values())
     return _Chunk(
         list(vocabulary),
