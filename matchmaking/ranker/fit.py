@@ -185,22 +185,81 @@ def split_roles(
     return [terms[i] for i in kept], counts, roles
 
 
+# 1 + log n for the counts a feature has in one field (most are 1): the same floats as
+# math.log gives, looked up in C instead of computed per feature.
+_LOG_TF = np.array([1.0] + [1.0 + math.log(n) for n in range(1, 4096)])
+
+
+def _log_tf(counts: np.ndarray) -> np.ndarray:
+    logs = _LOG_TF[np.minimum(counts, len(_LOG_TF) - 1)]
+    beyond = counts >= len(_LOG_TF)
+    if beyond.any():  # a word repeated thousands of times in one field
+        logs[beyond] = [1.0 + math.log(n) for n in counts[beyond].tolist()]
+    return logs
+
+
 def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: FitParams) -> _Chunk:
-    # A feature's column is the number of features seen before it (numbered in C).
-    vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    column = vocabulary.__getitem__
-    lengths, cols, values = array("q"), array("q"), array("d")
-    stored: dict[str, tuple[str, float | None, str | None]] = {}
-    for fields in texts:
-        frequencies = term_frequencies(fields, analyzer, params, stored)
-        lengths.append(len(frequencies))
-        cols.extend(map(column, frequencies))
-        values.extend(frequencies.values())
+    """`term_frequencies` of consecutive documents, computed as arrays.
+
+    Python only analyses each field and numbers its features (in C: a defaultdict of a
+    counter); what each distinct feature is stored as is decided once (`stored_as`), and
+    the weights are summed per document and stored feature with numpy, in the order the
+    features come, so the floats are those `term_frequencies` gives, bit for bit.
+    """
+    raw: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    number = raw.__getitem__
+    features, counts = array("q"), array("q")
+    # Per field analysed: its document, its weight, whether it can name a role, its size.
+    field_docs, field_weights, field_roles, field_sizes = [], [], [], []
+    for doc, fields in enumerate(texts):
+        for name, text in fields.items():
+            weight = params.field_weights.get(name, 0.0)
+            if weight <= 0 or not text:
+                continue
+            found = analyzer.features(text)
+            features.extend(map(number, found))
+            counts.extend(found.values())
+            field_docs.append(doc)
+            field_weights.append(weight)
+            field_roles.append(name in ROLE_FIELDS)
+            field_sizes.append(len(found))
+    # Each distinct feature: the column it is stored in (numbered by first use, as a dict of
+    # term frequencies would), what its frequency is multiplied by, and the role it shows.
+    options = params.analysis
+    roles = role_words(options.more_roles) if options.roles > 0 else {}
+    columns: dict[str, int] = {}
+    column_of = np.empty(len(raw), dtype=np.int64)
+    share_of = np.ones(len(raw), dtype=np.float64)
+    role_of = np.full(len(raw), -1, dtype=np.int64)
+    for i, feature in enumerate(raw):
+        stored, share, role = stored_as(feature, params, roles)
+        column_of[i] = columns.setdefault(stored, len(columns))
+        if share is not None:
+            share_of[i] = share
+        if role is not None:
+            role_of[i] = columns.setdefault(ROLE_PREFIX + role, len(columns))
+    ids = np.frombuffer(features, dtype=np.int64)
+    sizes = np.array(field_sizes, dtype=np.int64)
+    weights = np.repeat(np.array(field_weights, dtype=np.float64), sizes)
+    docs = np.repeat(np.array(field_docs, dtype=np.int64), sizes)
+    tf = weights * _log_tf(np.frombuffer(counts, dtype=np.int64)) * share_of[ids]
+    cols = column_of[ids]
+    # Role evidence counts the field's weight once per feature that shows it.
+    shows = (role_of[ids] >= 0) & np.repeat(np.array(field_roles, dtype=bool), sizes)
+    docs = np.concatenate([docs, docs[shows]])
+    cols = np.concatenate([cols, role_of[ids[shows]]])
+    tf = np.concatenate([tf, weights[shows]])
+    # Sum per (document, column) in the order the features came (np.add.at is unbuffered
+    # and goes in order), from 0.0, as `frequencies.get(f, 0.0) + tf` does.
+    cells, cell_of = np.unique(docs * max(len(columns), 1) + cols, return_inverse=True)
+    values = np.zeros(len(cells), dtype=np.float64)
+    np.add.at(values, cell_of, tf)
+    width = max(len(columns), 1)
     return _Chunk(
-        list(vocabulary),
-        np.frombuffer(lengths, dtype=np.int64),
-        np.frombuffer(cols, dtype=np.int64),
-        np.frombuffer(values, dtype=np.float64),
+        list(columns),
+        np.bincount(cells // width, minlength=len(texts)).astype(np.int64),
+        cells % width,
+        values,
     )
 
 
