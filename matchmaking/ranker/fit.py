@@ -191,7 +191,7 @@ _LOG_TF = np.array([1.0] + [1.0 + math.log(n) for n in range(1, 4096)])
 
 
 def _log_tf(counts: np.ndarray) -> np.ndarray:
-    logs = _LOG_TF[np.minimum(counts, len(_LOG_TF) - 1)]
+    logs: np.ndarray = _LOG_TF[np.minimum(counts, len(_LOG_TF) - 1)]
     beyond = counts >= len(_LOG_TF)
     if beyond.any():  # a word repeated thousands of times in one field
         logs[beyond] = [1.0 + math.log(n) for n in counts[beyond].tolist()]
