@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
-from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -206,9 +205,8 @@ def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: Fit
     the weights are summed per document and stored feature with numpy, in the order the
     features come, so the floats are those `term_frequencies` gives, bit for bit.
     """
-    raw: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    number = raw.__getitem__
-    features, counts = array("q"), array("q")
+    found_features: list[str] = []
+    counts: list[int] = []
     # Per field analysed: its document, its weight, whether it can name a role, its size.
     field_docs, field_weights, field_roles, field_sizes = [], [], [], []
     for doc, fields in enumerate(texts):
@@ -217,7 +215,7 @@ def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: Fit
             if weight <= 0 or not text:
                 continue
             found = analyzer.features(text)
-            features.extend(map(number, found))
+            found_features.extend(found)
             counts.extend(found.values())
             field_docs.append(doc)
             field_weights.append(weight)
@@ -225,6 +223,8 @@ def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: Fit
             field_sizes.append(len(found))
     # Each distinct feature: the column it is stored in (numbered by first use, as a dict of
     # term frequencies would), what its frequency is multiplied by, and the role it shows.
+    raw: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    ids = np.fromiter(map(raw.__getitem__, found_features), np.int64, len(found_features))
     options = params.analysis
     roles = role_words(options.more_roles) if options.roles > 0 else {}
     columns: dict[str, int] = {}
@@ -238,11 +238,10 @@ def _analyse(texts: Sequence[Mapping[str, str]], analyzer: Analyzer, params: Fit
             share_of[i] = share
         if role is not None:
             role_of[i] = columns.setdefault(ROLE_PREFIX + role, len(columns))
-    ids = np.frombuffer(features, dtype=np.int64)
     sizes = np.array(field_sizes, dtype=np.int64)
     weights = np.repeat(np.array(field_weights, dtype=np.float64), sizes)
     docs = np.repeat(np.array(field_docs, dtype=np.int64), sizes)
-    tf = weights * _log_tf(np.frombuffer(counts, dtype=np.int64)) * share_of[ids]
+    tf = weights * _log_tf(np.array(counts, dtype=np.int64)) * share_of[ids]
     cols = column_of[ids]
     # Role evidence counts the field's weight once per feature that shows it.
     shows = (role_of[ids] >= 0) & np.repeat(np.array(field_roles, dtype=bool), sizes)
