@@ -252,5 +252,5 @@ def gloss_phrase(text: str, path: str | None = None) -> str:
 
 def _short_units(run: str) -> list[str]:
     """The surfaces of Sudachi's shortest split (mode A) of a Japanese text."""
-    tokenizer, _, mode_a = _sudachi()
+    tokenizer, _, mode_a, _ = _sudachi()
     return [m.surface() for m in tokenizer.tokenize(run, mode_a) if m.surface().strip()]
