@@ -40,7 +40,6 @@ class SearchIndexAdmin(ReadOnlyAdmin):
         "build_seconds",
         "size_bytes",
     ]
-    exclude = ["blob"]
 
 
 class IntroductionEventInline(admin.TabularInline):

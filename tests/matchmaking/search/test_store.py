@@ -52,7 +52,7 @@ def test_a_process_maps_the_newest_version_from_the_index_directory(
     assert newest is not None and loaded.version == newest.pk
     assert loaded.directory == index_dir / store.version_directory_name(newest)
     assert shared.is_mapped(loaded.index.data) and not loaded.index.data.flags.writeable
-    in_memory = Index.from_bytes(bytes(SearchIndex.objects.get(pk=newest.pk).blob))
+    in_memory = store.read_version(newest)
     assert _answers(loaded.index) == _answers(in_memory)
     assert _search(loaded.index, "industrial robot arms")[0].external_id == "kumamoto-robots"
 
@@ -61,13 +61,13 @@ def test_two_processes_share_the_files_the_first_one_unpacked(
     indexed: dict[str, Organization], index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[int] = []
-    read_blob = store._blob
+    read_chunks = store.version_chunks
 
-    def counted(pk: int) -> bytes:
-        reads.append(pk)
-        return read_blob(pk)
+    def counted(stored: SearchIndex) -> Any:
+        reads.append(stored.pk)
+        return read_chunks(stored)
 
-    monkeypatch.setattr(store, "_blob", counted)
+    monkeypatch.setattr(store, "version_chunks", counted)
     first, second = store._IndexCache(), store._IndexCache()
     one, other = first.get(), second.get()
     assert one is not None and other is not None
@@ -83,15 +83,15 @@ def test_processes_racing_for_a_new_version_unpack_it_once(
 ) -> None:
     newest = SearchIndex.objects.newest()
     assert newest is not None
-    blob = bytes(SearchIndex.objects.get(pk=newest.pk).blob)
+    chunks = [bytes(data) for data in store.version_chunks(newest)]
     reads: list[int] = []
 
-    def slow_blob(pk: int) -> bytes:
-        reads.append(pk)
+    def slow_chunks(stored: SearchIndex) -> list[bytes]:
+        reads.append(stored.pk)
         time.sleep(0.3)  # the others arrive while the first is unpacking
-        return blob
+        return chunks
 
-    monkeypatch.setattr(store, "_blob", slow_blob)
+    monkeypatch.setattr(store, "version_chunks", slow_chunks)
     results: list[store.Loaded] = []
     workers = [
         threading.Thread(target=lambda: results.append(store.load_version(newest)))
@@ -114,7 +114,7 @@ def test_a_half_written_version_is_never_mapped(
     name = store.version_directory_name(newest)
     unpack = shared.unpack
 
-    def dies_halfway(blob: bytes, directory: Path) -> None:
+    def dies_halfway(blob: Any, directory: Path) -> None:
         (directory / "indices.npy").write_bytes(b"\x93NUMPY")
         raise KeyboardInterrupt  # the worker is killed while writing
 
