@@ -374,7 +374,7 @@ def render(result: dict[str, Any], command: str) -> str:
         f" start {m['load_average']} (the machine is shared with other work).",
         f"Index: {facts['organizations']:,} synthetic organizations (the generator and seed"
         f" of `bench_ranker`), {facts['postings']:,} postings, {facts['features']:,} features;"
-        f" arrays {facts['arrays_mb']:.0f} MB, stored blob {facts['blob_mb']:.0f} MB."
+        f" arrays {facts['arrays_mb']:.0f} MB, stored version {facts['blob_mb']:.0f} MB."
         + (
             f" **Repeated corpus**: {facts['analysed']:,} distinct profiles were analysed and"
             f" repeated {facts['organizations'] // facts['analysed']} times with their own ids"

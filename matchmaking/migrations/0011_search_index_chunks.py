@@ -1,4 +1,4 @@
-"""A search index version's bytes in chunks (rows of at most 64 MiB) instead of one value: a
+"""A search index version's bytes in chunks (rows of 16 MiB by default) instead of one value: a
 1M-organization index (about 1.4 GB) is more than SQLite (1 GB) or PostgreSQL's bytea (1 GB)
 holds in one. Three migrations so that PostgreSQL never alters a table with pending
 trigger events: the chunks' table, the stored versions moved into it, the old column."""

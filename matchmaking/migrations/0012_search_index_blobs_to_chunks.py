@@ -5,7 +5,7 @@ from typing import Any
 from django.db import migrations
 
 # The chunk size of the versions moved here (new versions use RANKER_INDEX_CHUNK_BYTES).
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 16 * 2**20
 
 
 def blobs_to_chunks(apps: Any, schema_editor: Any) -> None:

@@ -1,4 +1,7 @@
-from django.db import migrations
+"""SearchIndex.blob dropped: 0012 moved its bytes into chunks (and emptied it). Given a
+default first, so that migrating backwards can add the column again to existing rows."""
+
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -7,6 +10,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="searchindex",
+            name="blob",
+            field=models.BinaryField(default=b"", verbose_name="serialised index"),
+        ),
         migrations.RemoveField(
             model_name="searchindex",
             name="blob",
