@@ -17,7 +17,7 @@ from matchmaking.firms.models import (
     SuggestionFeedback,
     SuggestionShown,
 )
-from matchmaking.search.models import SearchIndex
+from matchmaking.search.models import SearchIndex, SearchIndexChunk
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,7 +40,19 @@ class SearchIndexAdmin(ReadOnlyAdmin):
         "build_seconds",
         "size_bytes",
     ]
-    exclude = ["blob"]
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        """What a delete removes, counted: Django's own list would load every chunk of the
+        versions (up to 1.4 GB each) to name them one by one."""
+        versions = list(objs)
+        chunks = SearchIndexChunk.objects.filter(index__in=versions).count()
+        counts = {
+            str(SearchIndex._meta.verbose_name_plural): len(versions),
+            str(SearchIndexChunk._meta.verbose_name_plural): chunks,
+        }
+        return [str(version) for version in versions], counts, set(), []
 
 
 class IntroductionEventInline(admin.TabularInline):

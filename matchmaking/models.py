@@ -16,7 +16,7 @@ from matchmaking.firms.models import (
     SuggestionShown,
 )
 from matchmaking.language import LanguagePreference
-from matchmaking.search.models import SearchIndex, SearchIndexQuerySet
+from matchmaking.search.models import SearchIndex, SearchIndexChunk, SearchIndexQuerySet
 
 __all__ = [
     "Counter",
@@ -37,6 +37,7 @@ __all__ = [
     "PendingSignUp",
     "Registration",
     "SearchIndex",
+    "SearchIndexChunk",
     "SearchIndexQuerySet",
     "ShortlistEntry",
     "SuggestionFeedback",

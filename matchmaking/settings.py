@@ -308,6 +308,14 @@ RANKER_AUTO_REBUILD = env_bool("RANKER_AUTO_REBUILD", default=True)
 # map (one copy of the arrays per machine, not per worker); the database still says which
 # version is served. Empty: every process loads its own copy in memory.
 RANKER_INDEX_DIR = env_str("RANKER_INDEX_DIR", str(VAR_DIR / "index"))
+# A stored index version is split into database rows of this many bytes (a 1M-organization
+# index, about 1.4 GB, is more than one SQLite or PostgreSQL value may hold).
+RANKER_INDEX_CHUNK_BYTES = env_int("RANKER_INDEX_CHUNK_BYTES", 16 * 2**20, minimum=1)
+if RANKER_INDEX_CHUNK_BYTES > 1_000_000_000:
+    raise ImproperlyConfigured(
+        "RANKER_INDEX_CHUNK_BYTES must be at most 1000000000 (SQLite's and PostgreSQL's"
+        " largest value)."
+    )
 # Edited organizations go into a delta segment until it holds this many; then a full rebuild.
 RANKER_DELTA_LIMIT = env_int("RANKER_DELTA_LIMIT", 500)
 # Before the first index is stored, a directory up to this many published organizations is

@@ -1,14 +1,15 @@
 """One index per machine, measured: the memory each web worker adds for the index.
 
-The index is stored once, as the site stores it (a `SearchIndex` row, in a SQLite database of
-the benchmark's own under var/bench/), from the synthetic corpus of `bench_ranker` (same
-generator, seed and cache). Then 1, 2, 3 and 4 worker processes are started one after the
-other, each doing what a web worker does (`index_cache.get()`, then answering queries so
-that the pages it needs are touched), twice: with each process loading its own copy
-(`RANKER_INDEX_DIR` empty: how every worker loaded the index before issue 15) and with the
-arrays mapped from RANKER_INDEX_DIR. After each new worker is ready, every worker answers
-its queries again (this VM slowly reclaims memory left untouched, see
-docs/notes/idle-memory.md) and then the memory of each is read from /proc/<pid>/smaps_rollup:
+The index is stored once, as the site stores it (a `SearchIndex` row and its chunks, in a
+SQLite database of the benchmark's own under var/bench/), from the synthetic corpus of
+`bench_ranker` (same generator, seed and cache). Then 1, 2, 3 and 4 worker processes are
+started one after the other, each doing what a web worker does (`index_cache.get()`, then
+answering queries so that the pages it needs are touched), twice: with each process
+loading its own copy (`RANKER_INDEX_DIR` empty: how every worker loaded the index before
+issue 15) and with the arrays mapped from RANKER_INDEX_DIR. After each new worker is
+ready, every worker answers its queries again (this VM slowly reclaims memory left
+untouched, see docs/notes/idle-memory.md) and then the memory of each is read from
+/proc/<pid>/smaps_rollup:
 
 - USS, its private memory (Private_Clean + Private_Dirty): what it alone holds;
 - PSS, its proportional share (each shared page divided among the processes mapping it);
@@ -117,6 +118,7 @@ def prepare(
     from django.core.management import call_command
 
     from matchmaking.search.models import SearchIndex
+    from matchmaking.search.store import save_version
 
     call_command("migrate", verbosity=0)
     analysed = corpus.build(
@@ -137,14 +139,13 @@ def prepare(
     assemble_seconds = time.perf_counter() - started
     blob = index.to_bytes()
     SearchIndex.objects.all().delete()
-    stored = SearchIndex.objects.create(
+    stored = save_version(
+        blob,
         source_read_at=datetime.now(UTC),
         document_count=len(index),
         vocabulary_size=len(index.vocabulary),
         build_seconds=assemble_seconds,
         params=FitParams().as_dict(),
-        size_bytes=len(blob),
-        blob=blob,
     )
     facts = {
         "organizations": len(index),
@@ -351,6 +352,11 @@ def run(
 # -- the page --
 
 
+def page_name(organizations: int) -> str:
+    """shared-index.md for the issue's size (1M, the default), shared-index-<n>.md else."""
+    return "shared-index.md" if organizations == 1_000_000 else f"shared-index-{organizations}.md"
+
+
 def _index_mb(report: dict[str, Any], step: dict[str, float]) -> float:
     return step["uss"] - report["before"]["uss"]
 
@@ -368,7 +374,7 @@ def render(result: dict[str, Any], command: str) -> str:
         f" start {m['load_average']} (the machine is shared with other work).",
         f"Index: {facts['organizations']:,} synthetic organizations (the generator and seed"
         f" of `bench_ranker`), {facts['postings']:,} postings, {facts['features']:,} features;"
-        f" arrays {facts['arrays_mb']:.0f} MB, stored blob {facts['blob_mb']:.0f} MB."
+        f" arrays {facts['arrays_mb']:.0f} MB, stored version {facts['blob_mb']:.0f} MB."
         + (
             f" **Repeated corpus**: {facts['analysed']:,} distinct profiles were analysed and"
             f" repeated {facts['organizations'] // facts['analysed']} times with their own ids"
@@ -381,7 +387,7 @@ def render(result: dict[str, Any], command: str) -> str:
         ),
         "",
         "Each worker is a process of the site doing what a web worker does:"
-        " `index_cache.get()` (the newest `SearchIndex` row of a SQLite database), then"
+        " `index_cache.get()` (the newest version stored in a SQLite database), then"
         f" {facts['profile_queries']} 100-word profile queries and {facts['keyword_queries']}"
         " 10-word keyword queries (a quarter of them again filtered to one prefecture).",
         "Workers start one after the other; after each start every worker answers its"
@@ -408,12 +414,12 @@ def render(result: dict[str, Any], command: str) -> str:
             lines.append(f"| {label} | {k + 1} | {index_mb} | {uss} | {pss:.0f} | {loads} |")
     lines += [
         "",
-        "The first worker of the mapped run unpacks the version (reads the blob, writes the"
-        " files): its load time is that, and its USS counts the mapped pages as long as no"
-        " other process maps them (they become shared when the second worker maps them). Its"
-        " figure before loading also holds whatever numba compiled during its warm-up, the"
-        " first time on this machine, and later freed; so the later workers' columns are the"
-        " ones that measure a worker's own cost.",
+        "The first worker of the mapped run unpacks the version (reads it from the database,"
+        " writes the files): its load time is that, and its USS counts the mapped pages as"
+        " long as no other process maps them (they become shared when the second worker maps"
+        " them). Its figure before loading also holds whatever numba compiled during its"
+        " warm-up, the first time on this machine, and later freed; so the later workers'"
+        " columns are the ones that measure a worker's own cost.",
     ]
     lines += ["", "Query time in each worker (p50 ms, profile / keywords; the first query):", ""]
     for run in result["runs"]:
@@ -438,7 +444,6 @@ def render(result: dict[str, Any], command: str) -> str:
     if facts["organizations"] < 1_000_000:
         lines.append(
             f"- at 1,000,000: not measured here ({facts['organizations']:,} is the size of this"
-            ' run); see [../search-index.md](../search-index.md), "One copy per machine",'
-            " for the estimate at 1M and why a 1M index cannot be stored today."
+            f" run); see [{page_name(1_000_000)}]({page_name(1_000_000)})."
         )
     return "\n".join(lines) + "\n"

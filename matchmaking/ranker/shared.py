@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -36,16 +36,28 @@ def save(index: Index, directory: Path) -> None:
     _write_header(directory, json.dumps(index.header(), ensure_ascii=False).encode())
 
 
-def unpack(blob: bytes, directory: Path) -> None:
-    """Write a stored blob (`Index.to_bytes`) as `save` would, one array at a time, without
-    building the index."""
+def unpack(blob: bytes | IO[bytes], directory: Path) -> None:
+    """Write a stored blob (`Index.to_bytes`, as bytes or a seekable binary file) as `save`
+    would, one array at a time, without building the index."""
     directory.mkdir(parents=True, exist_ok=True)
-    with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
+    with np.load(_stream(blob), allow_pickle=False) as arrays:
         for name in arrays.files:
             if name != "header":
                 _save_array(directory / f"{name}.npy", arrays[name])
         header = arrays["header"].tobytes()
     _write_header(directory, header)
+
+
+def read(blob: bytes | IO[bytes]) -> Index:
+    """The index of a stored blob (as `Index.from_bytes`), from bytes or a seekable binary
+    file: from a file, only the arrays end up in memory, not also the whole blob."""
+    with np.load(_stream(blob), allow_pickle=False) as arrays:
+        header = json.loads(arrays["header"].tobytes().decode())
+        return Index.from_arrays(header, arrays)
+
+
+def _stream(blob: bytes | IO[bytes]) -> IO[bytes]:
+    return io.BytesIO(blob) if isinstance(blob, bytes) else blob
 
 
 def _save_array(path: Path, array: np.ndarray) -> None:

@@ -3,16 +3,19 @@ of each machine.
 
 Every web process on every server serves the newest stored version; a rebuild writes a new
 row and only then becomes visible, so requests keep the previous one until it is complete.
-The database is the only source of which version is served; on each machine the first
-process that needs a version unpacks its blob into RANKER_INDEX_DIR (written aside, then
-renamed into place), and every process maps those files read-only, so the workers of one
-machine share one copy of the arrays instead of holding one each.
+The database is the only source of which version is served; it holds each version's bytes
+in chunks (`SearchIndexChunk`, RANKER_INDEX_CHUNK_BYTES each), written in the transaction
+that writes the version's row. On each machine the first process that needs a version
+streams its chunks into RANKER_INDEX_DIR and unpacks them there (written aside, then renamed
+into place), and every process maps those files read-only, so the workers of one machine
+share one copy of the arrays instead of holding one each.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import logging
 import os
 import re
@@ -23,7 +26,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +35,7 @@ from django.utils import timezone
 from matchmaking.ranker import Explainer, FitParams, Index, fit, shared
 from matchmaking.ranker.delta import apply_edits
 from matchmaking.search.documents import glossary_concepts, organization_documents
-from matchmaking.search.models import SearchIndex
+from matchmaking.search.models import SearchIndex, SearchIndexChunk
 from profiles.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -69,7 +72,7 @@ def update_index(organization_ids: Iterable[int]) -> SearchIndex:
     with transaction.atomic():
         newest = SearchIndex.objects.select_for_update().order_by("-pk").first()
         if newest is not None:
-            index = Index.from_bytes(bytes(newest.blob))
+            index = read_version(newest)
             pending = len(index.segment) if index.segment is not None else 0
             if pending + len(ids) <= settings.RANKER_DELTA_LIMIT:
                 read_at = timezone.now()
@@ -83,20 +86,70 @@ def update_index(organization_ids: Iterable[int]) -> SearchIndex:
 
 
 def _store(index: Index, *, read_at: Any, started: float, params: dict[str, Any]) -> SearchIndex:
-    blob = index.to_bytes()
     with transaction.atomic():
-        stored = SearchIndex.objects.create(
+        stored = save_version(
+            index.to_bytes(),
             source_read_at=read_at,
             document_count=len(index),
             vocabulary_size=len(index.vocabulary),
             build_seconds=time.perf_counter() - started,
             params=params,
-            size_bytes=len(blob),
-            blob=blob,
         )
         stale = SearchIndex.objects.order_by("-pk").values_list("pk", flat=True)[KEEP_VERSIONS:]
         SearchIndex.objects.filter(pk__in=list(stale)).delete()
     return stored
+
+
+class VersionIncomplete(Exception):
+    """A version's chunks do not add up to its size (it was deleted while being read)."""
+
+
+@transaction.atomic
+def save_version(blob: bytes, **fields: Any) -> SearchIndex:
+    """Store a serialised index (`Index.to_bytes`) as a new version: its row, then its bytes
+    in chunks of RANKER_INDEX_CHUNK_BYTES, all in one transaction, so no other connection
+    sees the version before it is complete (and none at all if this fails halfway)."""
+    size = settings.RANKER_INDEX_CHUNK_BYTES
+    stored = SearchIndex.objects.create(size_bytes=len(blob), **fields)
+    view = memoryview(blob)  # slices, not copies, of a blob that can be 1.4 GB
+    for seq, start in enumerate(range(0, len(blob), size)):
+        SearchIndexChunk.objects.create(index=stored, seq=seq, data=view[start : start + size])
+    return stored
+
+
+def version_chunks(stored: SearchIndex) -> Iterator[bytes | memoryview]:
+    """The version's bytes, one chunk at a time (one query each: a single query would fetch
+    them all at once, several hundred MB)."""
+    chunks = SearchIndexChunk.objects.filter(index_id=stored.pk)
+    read = 0
+    for seq in chunks.order_by("seq").values_list("seq", flat=True):
+        data = chunks.filter(seq=seq).order_by().values_list("data", flat=True).first()
+        if data is None:
+            break
+        read += len(data)
+        yield data
+    if read != stored.size_bytes:
+        raise VersionIncomplete(f"{stored}: {read} bytes stored of {stored.size_bytes}")
+
+
+def _download(stored: SearchIndex, stream: IO[bytes]) -> None:
+    """Write the version's bytes into `stream`, then rewind it."""
+    for data in version_chunks(stored):
+        stream.write(data)
+    stream.seek(0)
+
+
+def read_version(stored: SearchIndex) -> Index:
+    """The version's index in this process's own memory. Its bytes go through a temporary
+    file rather than one bytes object, so the process holds the arrays and one chunk, not
+    also a copy of the whole version."""
+    try:
+        spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 -- closed just below
+    except OSError:  # no writable temporary directory: in memory
+        spool = io.BytesIO()
+    with spool:
+        _download(stored, spool)
+        return shared.read(spool)
 
 
 @dataclass
@@ -120,15 +173,10 @@ def version_directory_name(stored: SearchIndex) -> str:
     return f"v{stored.pk}-{created}-{stored.size_bytes}"
 
 
-def _blob(version: int) -> bytes:
-    blob = SearchIndex.objects.filter(pk=version).values_list("blob", flat=True)
-    return bytes(blob[0])
-
-
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[None]:
     """One process of the machine at a time unpacks or cleans up: the others wait, then
-    find the version there instead of each reading a blob of hundreds of MB."""
+    find the version there instead of each reading hundreds of MB from the database."""
     with (root / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -178,7 +226,9 @@ def _unpacked(root: Path, stored: SearchIndex) -> Path:
             aside = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
             try:
                 aside.chmod(0o755)  # mkdtemp's 0700 would hide it from other users' processes
-                shared.unpack(_blob(stored.pk), aside)
+                with tempfile.TemporaryFile(dir=aside) as spool:
+                    _download(stored, spool)
+                    shared.unpack(spool, aside)
                 aside.rename(final)
             except BaseException:
                 shutil.rmtree(aside, ignore_errors=True)
@@ -214,7 +264,7 @@ def load_version(stored: SearchIndex) -> Loaded:
                     stored.pk, stored.created_at, index, Explainer(index.concepts), directory
                 )
             break
-    index = Index.from_bytes(_blob(stored.pk))
+    index = read_version(stored)
     return Loaded(stored.pk, stored.created_at, index, Explainer(index.concepts))
 
 

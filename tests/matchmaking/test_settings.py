@@ -86,6 +86,12 @@ def test_it_refuses_an_unknown_database_url() -> None:
     assert "DATABASE_URL" in result.stderr
 
 
+def test_it_refuses_an_index_chunk_larger_than_a_database_value() -> None:
+    result = run_manage("check", DEBUG="1", RANKER_INDEX_CHUNK_BYTES=str(2**30))
+    assert result.returncode != 0
+    assert "RANKER_INDEX_CHUNK_BYTES must be at most" in result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings() -> None:
     result = run_manage(
         "check",

@@ -24,7 +24,6 @@ from matchmaking.benchmarks.synthetic import Generator, load_glossary, load_voca
 from matchmaking.firms.models import FirmMember, ForeignFirm
 from matchmaking.ranker import Document
 from matchmaking.search import store
-from matchmaking.search.models import SearchIndex
 from profiles.models import Industry, Language, Organization, PartnershipType, Prefecture
 from profiles.roles import FIRM_MEMBERS
 
@@ -182,7 +181,7 @@ def index_build(*, cache: Path, workers: int, log: Callable[[str], None]) -> dic
     if blob_path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text("utf-8"))
         blob = blob_path.read_bytes()
-        SearchIndex.objects.create(blob=blob, size_bytes=len(blob), **meta)
+        store.save_version(blob, **meta)
         log(f"index {fingerprint} read from {blob_path} (built in {meta['build_seconds']:.0f} s)")
         return {"cached": True, **meta}
     started = time.perf_counter()
@@ -196,7 +195,9 @@ def index_build(*, cache: Path, workers: int, log: Callable[[str], None]) -> dic
         "params": stored.params,
     }
     cache.mkdir(parents=True, exist_ok=True)
-    blob_path.write_bytes(bytes(stored.blob))
+    with blob_path.open("wb") as stream:
+        for data in store.version_chunks(stored):
+            stream.write(data)
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     return {"cached": False, **meta}
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from matchmaking.firms import partners
-from matchmaking.ranker import Document, Filters, Index
+from matchmaking.ranker import Document, Filters
 from matchmaking.search import selectors, store
 from matchmaking.search.documents import organization_documents
 from matchmaking.search.models import SearchIndex
@@ -155,7 +155,7 @@ def test_a_full_delta_turns_the_update_into_a_rebuild(indexed: Any, settings: An
     settings.RANKER_DELTA_LIMIT = 1
     published = list(Organization.objects.published().values_list("pk", flat=True)[:2])
     stored = store.update_index(published)
-    loaded = Index.from_bytes(bytes(stored.blob))
+    loaded = store.read_version(stored)
     assert loaded.segment is None and len(loaded) == Organization.objects.published().count()
 
 

@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from matchmaking.ranker import Index, shared
 from matchmaking.search import store
-from matchmaking.search.models import SearchIndex
+from matchmaking.search.models import SearchIndex, SearchIndexChunk
 from profiles.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_process_maps_the_newest_version_from_the_index_directory(
     assert newest is not None and loaded.version == newest.pk
     assert loaded.directory == index_dir / store.version_directory_name(newest)
     assert shared.is_mapped(loaded.index.data) and not loaded.index.data.flags.writeable
-    in_memory = Index.from_bytes(bytes(SearchIndex.objects.get(pk=newest.pk).blob))
+    in_memory = store.read_version(newest)
     assert _answers(loaded.index) == _answers(in_memory)
     assert _search(loaded.index, "industrial robot arms")[0].external_id == "kumamoto-robots"
 
@@ -61,13 +61,13 @@ def test_two_processes_share_the_files_the_first_one_unpacked(
     indexed: dict[str, Organization], index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[int] = []
-    read_blob = store._blob
+    read_chunks = store.version_chunks
 
-    def counted(pk: int) -> bytes:
-        reads.append(pk)
-        return read_blob(pk)
+    def counted(stored: SearchIndex) -> Any:
+        reads.append(stored.pk)
+        return read_chunks(stored)
 
-    monkeypatch.setattr(store, "_blob", counted)
+    monkeypatch.setattr(store, "version_chunks", counted)
     first, second = store._IndexCache(), store._IndexCache()
     one, other = first.get(), second.get()
     assert one is not None and other is not None
@@ -83,15 +83,15 @@ def test_processes_racing_for_a_new_version_unpack_it_once(
 ) -> None:
     newest = SearchIndex.objects.newest()
     assert newest is not None
-    blob = bytes(SearchIndex.objects.get(pk=newest.pk).blob)
+    chunks = [bytes(data) for data in store.version_chunks(newest)]
     reads: list[int] = []
 
-    def slow_blob(pk: int) -> bytes:
-        reads.append(pk)
+    def slow_chunks(stored: SearchIndex) -> list[bytes]:
+        reads.append(stored.pk)
         time.sleep(0.3)  # the others arrive while the first is unpacking
-        return blob
+        return chunks
 
-    monkeypatch.setattr(store, "_blob", slow_blob)
+    monkeypatch.setattr(store, "version_chunks", slow_chunks)
     results: list[store.Loaded] = []
     workers = [
         threading.Thread(target=lambda: results.append(store.load_version(newest)))
@@ -114,7 +114,7 @@ def test_a_half_written_version_is_never_mapped(
     name = store.version_directory_name(newest)
     unpack = shared.unpack
 
-    def dies_halfway(blob: bytes, directory: Path) -> None:
+    def dies_halfway(blob: Any, directory: Path) -> None:
         (directory / "indices.npy").write_bytes(b"\x93NUMPY")
         raise KeyboardInterrupt  # the worker is killed while writing
 
@@ -201,3 +201,127 @@ def test_without_an_index_directory_each_process_loads_its_own_copy(
     assert loaded is not None and loaded.directory is None
     assert not shared.is_mapped(loaded.index.data)
     assert caplog.text == ""
+
+
+# -- a version's bytes in chunks --
+
+CHUNK = 4 * 2**20  # the test index is about 18 MB: five chunks
+
+
+def test_a_version_larger_than_a_chunk_is_stored_in_order_and_reads_back_whole(
+    directory: dict[str, Organization], index_dir: Path
+) -> None:
+    with override_settings(RANKER_INDEX_CHUNK_BYTES=CHUNK):
+        stored = store.build_index()
+    chunks = list(stored.chunks.order_by("seq").values_list("seq", "data"))
+    assert [seq for seq, _ in chunks] == list(range(len(chunks))) and len(chunks) >= 3
+    assert all(len(data) == CHUNK for _, data in chunks[:-1]) and len(chunks[-1][1]) <= CHUNK
+    blob = b"".join(bytes(data) for _, data in chunks)
+    assert len(blob) == stored.size_bytes
+    # The same index as the one serialised (its bytes, byte for byte), in memory and mapped.
+    in_memory = store.read_version(stored)
+    assert in_memory.to_bytes() == blob
+    mapped = store.load_version(stored)
+    assert mapped.directory is not None and shared.is_mapped(mapped.index.data)
+    assert _answers(mapped.index) == _answers(in_memory) == _answers(Index.from_bytes(blob))
+    assert _search(mapped.index, "industrial robot arms")[0].external_id == "kumamoto-robots"
+    # The chunks were spooled into an unnamed file: the directory holds the arrays alone.
+    files = {p.name for p in mapped.directory.iterdir() if p.is_file()}
+    assert files == {f"{name}.npy" for name in in_memory.arrays()} | {shared.HEADER}
+
+
+def test_a_store_that_fails_halfway_leaves_the_previous_version_served_and_no_trace(
+    indexed: dict[str, Organization], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = store.index_cache.get()
+    assert served is not None
+    before = list(SearchIndex.objects.values_list("pk", flat=True))
+    chunks_before = SearchIndexChunk.objects.count()
+    create = SearchIndexChunk.objects.create
+    written: list[int] = []
+
+    def fails_at_the_third(**fields: Any) -> SearchIndexChunk:
+        if len(written) == 2:
+            raise ConnectionError("the database went away")
+        written.append(fields["seq"])
+        return create(**fields)
+
+    monkeypatch.setattr(SearchIndexChunk.objects, "create", fails_at_the_third)
+    with override_settings(RANKER_INDEX_CHUNK_BYTES=CHUNK), pytest.raises(ConnectionError):
+        store.build_index()
+    assert written == [0, 1]  # two chunks were written, then rolled back with their row
+    assert list(SearchIndex.objects.values_list("pk", flat=True)) == before
+    assert SearchIndexChunk.objects.count() == chunks_before
+    store.index_cache.forget()
+    again = store.index_cache.get()
+    assert again is not None and again.version == served.version
+    assert _answers(again.index) == _answers(served.index)
+
+
+def test_a_delta_update_reads_and_stores_a_version_of_several_chunks(
+    directory: dict[str, Organization], index_dir: Path
+) -> None:
+    with override_settings(RANKER_INDEX_CHUNK_BYTES=CHUNK):
+        first = store.build_index()
+        dairy = directory["hokkaido_dairy"]
+        dairy.offers_en = "Zyxoquantum cheese retrofits."
+        dairy.save()
+        updated = store.update_index([dairy.pk])
+    assert updated.pk > first.pk and updated.chunks.count() >= 3
+    index = store.read_version(updated)
+    assert index.segment is not None and [d.id for d in index.segment.documents] == [dairy.pk]
+    loaded = store.load_version(updated)
+    assert _search(loaded.index, "zyxoquantum")[0].id == dairy.pk
+    assert _search(store.read_version(first), "zyxoquantum") == []
+
+
+def test_a_version_missing_a_chunk_is_refused_rather_than_served_cut_short(
+    indexed: dict[str, Organization], index_dir: Path
+) -> None:
+    newest = SearchIndex.objects.newest()
+    assert newest is not None
+    newest.chunks.filter(seq=0).update(data=b"too short")
+    with pytest.raises(store.VersionIncomplete):
+        store.read_version(newest)
+    with pytest.raises(store.VersionIncomplete):
+        store.load_version(newest)
+    assert _versions(index_dir) == []  # nothing unpacked under the version's name
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="SQLite's shared-cache test database locks readers out of a table being written",
+)
+def test_another_connection_sees_the_previous_version_until_every_chunk_is_written(
+    indexed: dict[str, Organization], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection as this_connection
+
+    previous = SearchIndex.objects.newest()
+    assert previous is not None
+    create = SearchIndexChunk.objects.create
+    seen: list[tuple[int | None, int]] = []
+
+    def look_from_elsewhere() -> None:
+        from django.db import connection
+
+        newest = SearchIndex.objects.newest()
+        seen.append((newest.pk if newest else None, SearchIndexChunk.objects.count()))
+        connection.close()
+
+    def looked_at(**fields: Any) -> SearchIndexChunk:
+        chunk = create(**fields)
+        if fields["seq"] == 1:  # the new row and two chunks are written, uncommitted
+            other = threading.Thread(target=look_from_elsewhere)
+            other.start()
+            other.join()
+        return chunk
+
+    monkeypatch.setattr(SearchIndexChunk.objects, "create", looked_at)
+    chunks_before = SearchIndexChunk.objects.count()
+    with override_settings(RANKER_INDEX_CHUNK_BYTES=CHUNK):
+        stored = store.build_index()
+    assert this_connection.in_atomic_block is False
+    assert seen == [(previous.pk, chunks_before)]
+    assert SearchIndex.objects.newest() == stored

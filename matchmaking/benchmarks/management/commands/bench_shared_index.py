@@ -14,7 +14,8 @@ from matchmaking.benchmarks import shared_index
 class Command(BaseCommand):
     help = (
         "The memory each worker adds for the index, with its own copy and with the arrays"
-        " mapped from RANKER_INDEX_DIR; writes docs/benchmarks/shared-index.md."
+        " mapped from RANKER_INDEX_DIR; writes docs/benchmarks/shared-index.md (at 1M"
+        " organizations, the default; shared-index-<n>.md at another size) and its .json."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,12 +62,12 @@ class Command(BaseCommand):
         )
         output = options["output"] or base / "docs" / "benchmarks"
         output.mkdir(parents=True, exist_ok=True)
-        (output / "shared-index.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+        page = output / shared_index.page_name(options["organizations"])
+        page.with_suffix(".json").write_text(json.dumps(result, indent=1), encoding="utf-8")
         command = "python manage.py bench_shared_index"
         if options["organizations"] != 1_000_000:
             command += f" --organizations {options['organizations']}"
         if analysed != options["organizations"]:
             command += f" --analysed {analysed}"
-        page = output / "shared-index.md"
         page.write_text(shared_index.render(result, command), encoding="utf-8")
         self.stdout.write(f"Report: {page}")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from matchmaking.benchmarks import speed
-from matchmaking.ranker import Index
+from matchmaking.search import store
 from matchmaking.search.models import SearchIndex
 
 
@@ -24,17 +24,15 @@ def _time_database_load(blob: bytes) -> float:
     elapsed = 0.0
     try:
         with transaction.atomic():
-            stored = SearchIndex.objects.create(
+            stored = store.save_version(
+                blob,
                 source_read_at=timezone.now(),
                 document_count=0,
                 vocabulary_size=0,
                 build_seconds=0,
-                size_bytes=len(blob),
-                blob=blob,
             )
             started = time.perf_counter()
-            data = SearchIndex.objects.filter(pk=stored.pk).values_list("blob", flat=True)[0]
-            Index.from_bytes(bytes(data))
+            store.read_version(SearchIndex.objects.get(pk=stored.pk))
             elapsed = time.perf_counter() - started
             raise _Rollback
     except _Rollback:
