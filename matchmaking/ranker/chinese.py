@@ -85,6 +85,20 @@ def chinese_evidence(text: str, enough: int = 1_000_000) -> int:
     return found + _changed(text, convert(text, "t2jp"))
 
 
+@functools.cache
+def _plain(character: str) -> bool:
+    """A Han character that is no sign of Chinese: Japanese writes it (CP932), and it is not
+    one of the marker characters."""
+    return character not in _MARKER_CHARACTERS and not _outside_japanese(character)
+
+
+def plainly_japanese(text: str) -> bool:
+    """True when the text can be neither Chinese (`script`) nor hold a Simplified character
+    (`has_simplified`): no marker word, and every Han character one Japanese writes. The
+    common case, decided without counting evidence."""
+    return all(map(_plain, set(_HAN.findall(text)))) and _MARKER_WORDS.search(text) is None
+
+
 def script(text: str) -> Script | None:
     """The Chinese script the text is written in, or None for Japanese (or no Han at all)."""
     han = len(_HAN.findall(text))

@@ -537,6 +537,9 @@ class Analyzer:
         read: list[tuple[str, bool]] = []
         changed = False
         for line in lines:
+            if chinese.plainly_japanese(line):
+                read.append((line, False))
+                continue
             written_in = chinese.script(line) if has_japanese(line) else None
             if written_in is not None:
                 read.append((chinese.japanese_forms(line, written_in), True))
