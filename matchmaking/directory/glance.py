@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from matchmaking.ranker import AnalysisOptions, Analyzer, GlossaryMatcher
+from matchmaking.ranker import AnalysisOptions, Analyzer, glossary_matcher
 from matchmaking.ranker.jmdict import gloss_phrase
 from matchmaking.ranker.text import CONCEPT_PREFIX, has_japanese, normalize
 from matchmaking.search.documents import glossary_concepts
@@ -95,7 +95,7 @@ def _loaded_glossary() -> _Glossary:
         for concept in concepts.values():
             for term in (*concept.terms_en(), *concept.terms_ja()):
                 terms.setdefault(normalize(term).strip(), concept.key)
-        matcher = GlossaryMatcher(glossary_concepts())
+        matcher = glossary_matcher(glossary_concepts())
         _glossary = (now, _Glossary(concepts, terms, Analyzer(matcher, _ANALYSIS)))
     return _glossary[1]
 

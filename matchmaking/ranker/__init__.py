@@ -4,7 +4,13 @@ from matchmaking.ranker.explain import Explainer, Reason
 from matchmaking.ranker.facets import Filters
 from matchmaking.ranker.fit import DEFAULT_FIELD_WEIGHTS, FIELDS, Document, FitParams, fit
 from matchmaking.ranker.index import Hit, Index, QueryVector
-from matchmaking.ranker.text import AnalysisOptions, Analyzer, GlossaryConcept, GlossaryMatcher
+from matchmaking.ranker.text import (
+    AnalysisOptions,
+    Analyzer,
+    GlossaryConcept,
+    GlossaryMatcher,
+    glossary_matcher,
+)
 
 __all__ = [
     "DEFAULT_FIELD_WEIGHTS",
@@ -22,4 +28,5 @@ __all__ = [
     "QueryVector",
     "Reason",
     "fit",
+    "glossary_matcher",
 ]

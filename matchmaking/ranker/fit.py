@@ -35,7 +35,7 @@ from matchmaking.ranker.text import (
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
-    GlossaryMatcher,
+    glossary_matcher,
     is_ngram,
     role_words,
     stored_feature,
@@ -271,7 +271,11 @@ def _analyse_in_worker(
 ) -> _Chunk:
     global _worker
     if _worker is None or _worker[:2] != (concepts, params.analysis):
-        _worker = (concepts, params.analysis, Analyzer(GlossaryMatcher(concepts), params.analysis))
+        _worker = (
+            concepts,
+            params.analysis,
+            Analyzer(glossary_matcher(concepts), params.analysis),
+        )
     return _analyse(texts, _worker[2], params)
 
 
@@ -289,7 +293,7 @@ def _analyse_units(
     the back, each one the pool has not started yet, until they meet.
     """
     if workers <= 1 or len(texts) < 2 * UNIT:
-        return [_analyse(texts, Analyzer(GlossaryMatcher(concepts), params.analysis), params)]
+        return [_analyse(texts, Analyzer(glossary_matcher(concepts), params.analysis), params)]
     starts = range(0, len(texts), UNIT)
     chunks: list[_Chunk | None] = [None] * len(starts)
     # "spawn": forking a process that holds database connections and threads is unsafe.
@@ -303,7 +307,7 @@ def _analyse_units(
             pool.submit(_analyse_in_worker, texts[i : i + UNIT], concepts, params) for i in starts
         ]
         try:
-            analyzer = Analyzer(GlossaryMatcher(concepts), params.analysis)
+            analyzer = Analyzer(glossary_matcher(concepts), params.analysis)
             for unit in reversed(range(len(starts))):
                 if not futures[unit].cancel():
                     break

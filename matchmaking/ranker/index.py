@@ -38,7 +38,7 @@ from matchmaking.ranker.text import (
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
-    GlossaryMatcher,
+    glossary_matcher,
     has_japanese,
     is_ngram,
     role_bits,
@@ -177,7 +177,7 @@ class Index:
         self.concepts = concepts
         self.analysis = analysis
         # The JMdict glosses travel with the index: a web process never reads jamdict-data.
-        self.analyzer = Analyzer(GlossaryMatcher(concepts), analysis, glosses)
+        self.analyzer = Analyzer(glossary_matcher(concepts), analysis, glosses)
         self.meta = meta
         self._ngram: np.ndarray | None = None
         self.roles = roles if roles is not None else np.zeros(len(ids), dtype=np.uint16)
@@ -607,10 +607,7 @@ class Index:
             facet: MultiFacet = getattr(f, name)
             arrays[f"{name}_indptr"] = facet.indptr
             arrays[f"{name}_documents"] = facet.documents
-        glosses = self.analyzer.dictionary
-        if not isinstance(glosses, StringTable):
-            glosses = StringTable.from_dict(glosses)
-        arrays.update(glosses.arrays("glosses"))
+        arrays.update(self.analyzer.dictionary_table().arrays("glosses"))
         if self.segment is not None:
             arrays["segment_indptr"] = self.segment.indptr
             arrays["segment_indices"] = self.segment.indices

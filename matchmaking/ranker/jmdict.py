@@ -15,6 +15,7 @@ import re
 import sqlite3
 import unicodedata
 
+from matchmaking.ranker.columns import StringTable
 from matchmaking.ranker.text import (
     EN_TOKEN,
     STOP_WORDS,
@@ -79,6 +80,15 @@ def gloss_table(
         return _build(connection, entries, pos)
     finally:
         connection.close()
+
+
+@functools.cache
+def gloss_string_table(entries: DictionaryEntries, pos: DictionaryPos = "nouns") -> StringTable:
+    """`gloss_table` as the arrays an index stores it in (`columns.StringTable`).
+
+    Every index built in a process stores the same table; converting its 224,000 entries
+    takes about a second, so it is done once per process, as reading the table is."""
+    return StringTable.from_dict(gloss_table(entries, pos))
 
 
 def _build(

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from matchmaking.ranker import chinese
+from matchmaking.ranker.columns import StringTable
 
 CONCEPT_PREFIX = "§"
 # An English word that JMdict gives for a Japanese word; fitting and vectorising fold it into
@@ -423,6 +424,19 @@ class GlossaryMatcher:
         return [key for term, keys in self._ja.items() if term in text for key in keys]
 
 
+def glossary_matcher(concepts: Iterable[GlossaryConcept]) -> GlossaryMatcher:
+    """The matcher for these concepts, shared by every index and analyzer of the process
+    with the same glossary (a matcher is never changed once built). Building one normalises
+    and converts every term, tens of milliseconds for the real glossary, and fitting,
+    storing and loading an index each needed one."""
+    return _shared_matcher(tuple(concepts))
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_matcher(concepts: tuple[GlossaryConcept, ...]) -> GlossaryMatcher:
+    return GlossaryMatcher(list(concepts))
+
+
 @dataclass(frozen=True)
 class AnalysisOptions:
     japanese: JapaneseMode = "sudachi"
@@ -474,11 +488,15 @@ class Analyzer:
         self.glossary = glossary if options.concepts else None
         self.options = options
         self.dictionary: Mapping[str, tuple[str, ...]] = {}
+        # Read from jamdict-data here (not given): `dictionary_table` then reuses the
+        # process's one conversion of it.
+        self._from_jmdict = False
         if options.dictionary != "off" and options.japanese != "bigram":
             if dictionary is None:
                 from matchmaking.ranker.jmdict import gloss_table
 
                 dictionary = gloss_table(options.dictionary, options.dictionary_pos)
+                self._from_jmdict = True
             self.dictionary = dictionary
         # Japanese runs recur (names, set phrases, industry names): tokenising each distinct
         # run once is a third less work on a directory-sized corpus.
@@ -487,6 +505,16 @@ class Analyzer:
         self._ngrams: dict[str, list[str]] = {}
         # The gloss features of each word in the table met so far, ready to add.
         self._glosses: dict[str, tuple[str, ...]] = {}
+
+    def dictionary_table(self) -> StringTable:
+        """The gloss table as an index stores it: as arrays (`columns.StringTable`)."""
+        if isinstance(self.dictionary, StringTable):
+            return self.dictionary
+        if self._from_jmdict:
+            from matchmaking.ranker.jmdict import gloss_string_table
+
+            return gloss_string_table(self.options.dictionary, self.options.dictionary_pos)
+        return StringTable.from_dict(self.dictionary)
 
     def _japanese_run(self, run: str, *, in_chinese: bool = False) -> tuple[str, ...]:
         """The run's content words, their JMdict glosses and glossary concepts (as features);

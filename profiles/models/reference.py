@@ -241,9 +241,14 @@ class Industry(Bilingual, models.Model):
         JSIC codes nest by prefix (industry 2921 is in group 292, major group 29, division
         E), so no parent row needs to be read.
         """
-        if self.level == self.Level.DIVISION:
-            return frozenset({self.code})
-        return frozenset({self.division, *(self.code[:n] for n in range(2, len(self.code) + 1))})
+        return self.lineage_of(self.level, self.division, self.code)
+
+    @classmethod
+    def lineage_of(cls, level: str, division: str, code: str) -> frozenset[str]:
+        """`lineage` from an industry's level, division and code (no model instance)."""
+        if level == cls.Level.DIVISION:
+            return frozenset({code})
+        return frozenset({division, *(code[:n] for n in range(2, len(code) + 1))})
 
 
 class PartnershipType(Bilingual, models.Model):

@@ -178,3 +178,4 @@ def test_an_industrys_lineage_is_its_chain_of_parents_in_the_real_jsic_tree() ->
             chain.add(node.code)
             node = industries.get(node.parent_id) if node.parent_id else None
         assert industry.lineage == chain, industry.code
+        assert Industry.lineage_of(industry.level, industry.division, industry.code) == chain

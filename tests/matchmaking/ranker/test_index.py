@@ -22,6 +22,7 @@ from matchmaking.ranker import (
     GlossaryMatcher,
     Index,
     fit,
+    glossary_matcher,
 )
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
 from matchmaking.ranker.text import BIGRAM_PREFIX, has_japanese, is_ngram, role_bits
@@ -73,6 +74,21 @@ def test_it_finds_glossary_concepts_in_both_languages_and_in_mixed_text() -> Non
     assert "§industrial-robots" in features("熊本の産業用ロボットメーカー")
     mixed = features("Kumamoto chip maker 半導体 and ロボットアーム")
     assert {"§semiconductors", "§industrial-robots", "kumamoto"} <= mixed
+
+
+def test_equal_glossaries_share_one_matcher_and_an_edited_one_gets_its_own() -> None:
+    matcher = glossary_matcher([ROBOTS, CHIPS])
+    assert glossary_matcher([dataclasses.replace(ROBOTS), dataclasses.replace(CHIPS)]) is matcher
+    edited = dataclasses.replace(CHIPS, terms_en=("semiconductor", "chip", "wafer"))
+    other = glossary_matcher([ROBOTS, edited])
+    assert other is not matcher
+    assert other.in_words(["wafer"]) == ["semiconductors"]
+    assert matcher.in_words(["wafer"]) == []
+    # What a matcher finds is what a matcher built afresh finds.
+    words = ["robot", "arm", "and", "chip"]
+    assert matcher.in_words(words) == GlossaryMatcher([ROBOTS, CHIPS]).in_words(words)
+    index = fit([doc(1, offers_en="robot arms")], [ROBOTS, CHIPS], FitParams())
+    assert index.analyzer.glossary is matcher
 
 
 def test_an_english_query_reaches_a_japanese_only_profile() -> None:

@@ -7,9 +7,11 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matchmaking.ranker import AnalysisOptions, Analyzer, Document, FitParams, Index, fit
+from matchmaking.ranker.columns import StringTable
 from matchmaking.ranker.jmdict import first_gloss, gloss_phrase, gloss_table
 from matchmaking.ranker.text import GLOSS_PREFIX
 
@@ -183,6 +185,21 @@ def test_a_stored_index_carries_its_gloss_table_so_web_processes_never_read_jmdi
     stored = Index.from_bytes(blob)
     assert stored.analyzer.dictionary["鋳造"] == gloss_table("common", "nouns")["鋳造"]
     assert stored.search("aluminium casting")[0].id == FOUNDRY.id
+
+
+def test_every_index_of_a_process_stores_one_conversion_of_the_gloss_table() -> None:
+    params = FitParams(analysis=AnalysisOptions(dictionary="common"))
+    first, second = fit([FOUNDRY, TOURS], [], params), fit([BREWERY], [], params)
+    table = first.analyzer.dictionary_table()
+    assert second.analyzer.dictionary_table() is table
+    expected = StringTable.from_dict(gloss_table("common", "nouns")).arrays("glosses")
+    stored = table.arrays("glosses")
+    assert stored.keys() == expected.keys()
+    for name, array in expected.items():
+        assert np.array_equal(stored[name], array), name
+    loaded = Index.from_bytes(first.to_bytes())
+    assert loaded.analyzer.dictionary_table() is loaded.analyzer.dictionary
+    assert loaded.analyzer.dictionary["鋳造"] == gloss_table("common", "nouns")["鋳造"]
 
 
 # == a word's first gloss, for people to read ==
