@@ -14,7 +14,6 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
-from pytest_django.plugin import blocking_manager_key
 
 from matchmaking.directory import glance, listing
 from matchmaking.firms.models import FirmMember, ForeignFirm
@@ -68,39 +67,13 @@ def _english() -> Iterator[None]:
         yield
 
 
-def _load_reference_data() -> None:
-    loaders.load_geography()
-    loaders.load_industries()
-    loaders.load_vocabularies()
-    loaders.load_glossary()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
-        _load_reference_data()
-
-
-def _transactional(item: pytest.Item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        return True
-    return "transactional_db" in getattr(item, "fixturenames", ())
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """A transactional test ends by emptying every table (pytest-django's flush), the
-    reference data loaded once per run among them: load it again for the tests that run
-    after it on this worker, whatever order the modules come in."""
-    try:
-        return (yield)
-    finally:
-        # After the last test the session's fixtures are gone, the test database with them.
-        if nextitem is not None and _transactional(item):
-            with item.config.stash[blocking_manager_key].unblock():
-                if not Prefecture.objects.exists():
-                    _load_reference_data()
+        loaders.load_geography()
+        loaders.load_industries()
+        loaders.load_vocabularies()
+        loaders.load_glossary()
 
 
 @pytest.fixture(autouse=True)
