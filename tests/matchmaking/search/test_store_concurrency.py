@@ -16,9 +16,21 @@ from django.test import override_settings
 
 from matchmaking.search import store
 from matchmaking.search.models import SearchIndex, SearchIndexChunk
-from profiles.models import Organization
+from profiles import loaders
+from profiles.models import Organization, Prefecture
 
 CHUNK = 4 * 2**20  # the test index is about 18 MB: five chunks
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db: None) -> None:
+    """A transactional test before this one on the worker may have emptied every table: the
+    reference data is loaded again here, committed, and emptied with the rest afterwards."""
+    if not Prefecture.objects.exists():
+        loaders.load_geography()
+        loaders.load_industries()
+        loaders.load_vocabularies()
+        loaders.load_glossary()
 
 
 @pytest.mark.django_db(transaction=True)
