@@ -217,9 +217,7 @@ def served_index() -> store.Loaded | None:
         store.index_cache.forget()
         loaded = store.index_cache.get()  # another thread of this process may have built it
         if loaded is None:
-            store.build_index()
-            store.index_cache.forget()
-            loaded = store.index_cache.get()
+            loaded = store.build_and_serve()
     return loaded
 
 

@@ -47,14 +47,26 @@ ABANDONED_SECONDS = 3600
 
 def build_index(*, params: FitParams | None = None, workers: int = 1) -> SearchIndex:
     """Fit a new index aside and store it; requests keep the old one until it is saved."""
+    return _build(params or FitParams(), workers=workers)[0]
+
+
+def build_and_serve() -> Loaded:
+    """Build and store a version, and serve it in this process as fitted, without reading
+    it back (for a small directory's first index: the other processes map it as usual)."""
+    stored, index = _build(FitParams(), workers=1)
+    loaded = Loaded(stored.pk, stored.created_at, index, Explainer(index.concepts))
+    index_cache.serve(loaded)
+    return loaded
+
+
+def _build(params: FitParams, *, workers: int) -> tuple[SearchIndex, Index]:
     started = time.perf_counter()
     read_at = timezone.now()
     documents = organization_documents()
-    params = params or FitParams()
     index = fit(documents, glossary_concepts(), params, workers=workers)
     stored = _store(index, read_at=read_at, started=started, params=params.as_dict())
     logger.info("Built %s in %.2f s", stored, stored.build_seconds)
-    return stored
+    return stored, index
 
 
 def update_index(organization_ids: Iterable[int]) -> SearchIndex:
@@ -160,7 +172,6 @@ class Loaded:
     explainer: Explainer
     # The directory the arrays are mapped from; None when they were loaded in memory.
     directory: Path | None = None
-
 
 _VERSION_NAME = re.compile(r"^v(\d+)-\d+-\d+$")
 
@@ -296,6 +307,11 @@ class _IndexCache:
             ):
                 self.loaded = load_version(newest)
             return self.loaded
+
+    def serve(self, loaded: Loaded) -> None:
+        """Serve this version from now on (until a newer one is stored)."""
+        with self.lock:
+            self.loaded, self.checked_at = loaded, time.monotonic()
 
     def forget(self) -> None:
         with self.lock:

@@ -34,6 +34,23 @@ def test_the_first_search_builds_the_index_when_none_is_stored() -> None:
     assert SearchIndex.objects.count() == 1
 
 
+def test_the_process_that_built_the_first_index_serves_it_as_fitted() -> None:
+    make_organization("43", name_en="Higo Motors", offers_en="Brushless motor design.")
+    make_organization("44", name_en="Oita Coils", offers_en="Motor windings and coils.")
+    built = _search("motor windings")
+    served = index_cache.get()
+    assert served is not None
+    # Not read back from the database: the fitted arrays, not a mapping of the stored copy.
+    assert served.directory is None
+    assert served.version == SearchIndex.objects.get().pk
+    # Another process maps the stored version and answers the same.
+    index_cache.forget()
+    assert _search("motor windings") == built == ["Oita Coils", "Higo Motors"]
+    mapped = index_cache.get()
+    assert mapped is not None and mapped.directory is not None
+    assert SearchIndex.objects.count() == 1
+
+
 @override_settings(
     RANKER_FIRST_BUILD_LIMIT=1,
     TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}},
