@@ -173,6 +173,7 @@ class Loaded:
     # The directory the arrays are mapped from; None when they were loaded in memory.
     directory: Path | None = None
 
+
 _VERSION_NAME = re.compile(r"^v(\d+)-\d+-\d+$")
 
 
