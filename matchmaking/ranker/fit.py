@@ -113,32 +113,21 @@ class _Chunk:
 
 
 def term_frequencies(
-    fields: Mapping[str, str],
-    analyzer: Analyzer,
-    params: FitParams,
-    stored: dict[str, tuple[str, float | None, str | None]] | None = None,
+    fields: Mapping[str, str], analyzer: Analyzer, params: FitParams
 ) -> dict[str, float]:
-    """One document's weighted term frequencies: Σ over fields of weight × (1 + log count).
-
-    `stored` remembers, from one document to the next of a fit, what each analysed feature
-    is stored as (`stored_as`): most features recur, and deciding it is most of the work.
-    """
+    """One document's weighted term frequencies: Σ over fields of weight × (1 + log count)
+    (a delta's few documents; a fit computes the same as arrays, `_analyse`)."""
     frequencies: dict[str, float] = {}
-    if stored is None:
-        stored = {}
     options = params.analysis
     roles = role_words(options.more_roles) if options.roles > 0 else {}
-    known, get = stored.get, frequencies.get
+    get = frequencies.get
     for name, text in fields.items():
         weight = params.field_weights.get(name, 0.0)
         if weight <= 0 or not text:
             continue
         says_role = name in ROLE_FIELDS
         for feature, count in analyzer.features(text).items():
-            entry = known(feature)
-            if entry is None:
-                entry = stored[feature] = stored_as(feature, params, roles)
-            feature, share, role = entry
+            feature, share, role = stored_as(feature, params, roles)
             # 1 + log 1 is exactly 1: most features occur once in a field.
             tf = weight if count == 1 else weight * (1.0 + math.log(count))
             if share is not None:
