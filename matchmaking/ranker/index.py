@@ -35,6 +35,7 @@ from matchmaking.ranker.facets import Facets, Filters, MultiFacet, boost_factors
 from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
     CONCEPT_PREFIX,
+    FEATURE_PREFIXES,
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
@@ -115,6 +116,9 @@ class QueryVector:
     # (a text of stop words only has none): the directory reads both from this one analysis.
     concepts: tuple[str, ...] = ()
     content: bool = False
+    # (gloss word, the query's Japanese word that brought it), for gloss words the query does
+    # not also write plainly: a match on both explains as the word (`_glosses_as_words`).
+    glosses: tuple[tuple[str, str], ...] = ()
 
 
 def _ngrams_as_words(found: list[Contribution], words: tuple[str, ...]) -> list[Contribution]:
@@ -130,6 +134,23 @@ def _ngrams_as_words(found: list[Contribution], words: tuple[str, ...]) -> list[
             if not holders:
                 continue
             feature = min(holders, key=len)
+        merged[feature] = merged.get(feature, 0.0) + contribution.weight
+    return [Contribution(feature, weight) for feature, weight in merged.items()]
+
+
+def _glosses_as_words(
+    found: list[Contribution], glosses: tuple[tuple[str, str], ...]
+) -> list[Contribution]:
+    """Fold each matched gloss word into the query's Japanese word that brought it, when
+    that word matched too (both sides wrote it: its dictionary senses say nothing more); a
+    gloss that matched on its own (a Japanese query, an English profile) stays the English
+    word that matched."""
+    source = dict(glosses)
+    present = {c.feature for c in found}
+    merged: dict[str, float] = {}
+    for contribution in found:
+        word = source.get(contribution.feature)
+        feature = word if word is not None and word in present else contribution.feature
         merged[feature] = merged.get(feature, 0.0) + contribution.weight
     return [Contribution(feature, weight) for feature, weight in merged.items()]
 
@@ -320,7 +341,23 @@ class Index:
             roles,
             concepts=concepts,
             content=bool(analysed),
+            glosses=self._query_glosses(analysed),
         )
+
+    def _query_glosses(self, analysed: Mapping[str, int]) -> tuple[tuple[str, str], ...]:
+        if not self.analyzer.dictionary:
+            return ()
+        pairs: dict[str, str] = {}
+        for feature in analysed:
+            # isascii first: it passes over the English words in C, at no cost to a query.
+            if feature.isascii() or feature.startswith(FEATURE_PREFIXES):
+                continue
+            if not has_japanese(feature):
+                continue
+            for gloss in self.analyzer.glosses_of(feature):
+                if gloss not in analysed:  # written plainly too: a word of its own
+                    pairs.setdefault(gloss, feature)
+        return tuple(pairs.items())
 
     def scores(self, query: QueryVector) -> np.ndarray:
         """Cosine similarity of every document with the query (float32), from its postings."""
@@ -560,6 +597,10 @@ class Index:
         if self.analysis.ngram_share > 0:
             per_document = {
                 p: _ngrams_as_words(found, query.words) for p, found in per_document.items()
+            }
+        if query.glosses:
+            per_document = {
+                p: _glosses_as_words(found, query.glosses) for p, found in per_document.items()
             }
         return [sorted(per_document[int(p)], key=lambda c: -c.weight)[:limit] for p in positions]
 

@@ -37,6 +37,8 @@ UNIT_PREFIX = "¹"
 # The head of a Japanese noun compound, folded into the plain word at
 # `AnalysisOptions.heads`: what a compound names counts more than what it is about.
 HEAD_PREFIX = "³"
+# What marks an analysed feature as other than a plain word.
+FEATURE_PREFIXES = (CONCEPT_PREFIX, GLOSS_PREFIX, BIGRAM_PREFIX, UNIT_PREFIX, HEAD_PREFIX)
 
 JapaneseMode = Literal["sudachi", "bigram", "both"]
 DictionaryEntries = Literal["off", "common", "all"]
@@ -516,6 +518,21 @@ class Analyzer:
             return gloss_string_table(self.options.dictionary, self.options.dictionary_pos)
         return StringTable.from_dict(self.dictionary)
 
+    def _gloss_features(self, word: str) -> tuple[str, ...]:
+        """The gloss features a Japanese word brings (JMdict's first gloss words), once per
+        word: a table lookup is a few µs."""
+        glosses = self._glosses.get(word)
+        if glosses is None:
+            entry = self.dictionary.get(word) if self.dictionary else None
+            most = self.options.dictionary_words
+            glosses = tuple(GLOSS_PREFIX + g for g in entry[:most]) if entry else ()
+            self._glosses[word] = glosses
+        return glosses
+
+    def glosses_of(self, word: str) -> tuple[str, ...]:
+        """The English gloss words a Japanese word of the analysed text brings, as stored."""
+        return tuple(g[len(GLOSS_PREFIX) :] for g in self._gloss_features(word))
+
     def _japanese_run(self, run: str, *, in_chinese: bool = False) -> tuple[str, ...]:
         """The run's content words, their JMdict glosses and glossary concepts (as features);
         in Chinese text, the concepts are found in the whole text instead."""
@@ -532,14 +549,7 @@ class Analyzer:
                 for word in words:
                     glosses = self._glosses.get(word)
                     if glosses is None:
-                        entry = self.dictionary.get(word)
-                        if entry is None:
-                            self._glosses[word] = ()  # a table lookup is a few µs: once
-                            continue
-                        most = self.options.dictionary_words
-                        glosses = self._glosses[word] = tuple(
-                            GLOSS_PREFIX + g for g in entry[:most]
-                        )
+                        glosses = self._gloss_features(word)
                     features.extend(glosses)
             if self.glossary is not None and not in_chinese:
                 features.extend(

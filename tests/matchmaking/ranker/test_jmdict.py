@@ -151,6 +151,35 @@ def test_a_query_folds_gloss_words_into_the_plain_word_at_their_weight() -> None
     )
 
 
+def test_the_gloss_words_of_a_matched_japanese_word_explain_as_that_word() -> None:
+    # Both sides write 鋳造: its glosses (casting, founding, minting...) match too, but the
+    # reason a reader sees is the word both wrote, not a list of its dictionary senses.
+    index = fit([FOUNDRY, TOURS, BREWERY], [], FitParams())
+    query = index.vectorize("鋳造の協力先")
+    glosses = set(gloss_table("all", "nouns")["鋳造"][:6])
+    hit = index.search("鋳造の協力先")[0]
+    assert hit.id == FOUNDRY.id
+    found = {c.feature: c.weight for c in index.contributions(query, [hit.position], 50)[0]}
+    assert "鋳造" in found
+    assert not glosses & set(found)
+    # The word's weight is its own plus its glosses': the explanation loses no score.
+    raw = index.scores(query)[hit.position]
+    assert sum(found.values()) == pytest.approx(float(raw), rel=1e-4)
+
+
+def test_a_gloss_that_reached_across_languages_explains_as_the_english_word() -> None:
+    # 鋳造 against an English-only profile: "casting" matched through 鋳造's glosses, and 鋳造
+    # itself is not in the profile, so the reader sees the English word that matched.
+    english_foundry = organization(4, "Aluminium casting for car parts.")
+    index = fit([english_foundry, TOURS, BREWERY], [], FitParams())
+    query = index.vectorize("鋳造")
+    hit = index.search("鋳造")[0]
+    assert hit.id == english_foundry.id
+    found = [c.feature for c in index.contributions(query, [hit.position])[0]]
+    assert "casting" in found
+    assert "鋳造" not in found
+
+
 @dataclass(frozen=True)
 class OptionsBeforeJMdict:
     japanese: str = "sudachi"
