@@ -31,6 +31,7 @@ from matchmaking.ranker.text import (
     ROLE_BITS,
     ROLE_FIELDS,
     ROLE_PREFIX,
+    UNIGRAM_PREFIX,
     UNIT_PREFIX,
     AnalysisOptions,
     Analyzer,
@@ -41,7 +42,7 @@ from matchmaking.ranker.text import (
     stored_feature,
 )
 
-FOLDED_PREFIXES = (GLOSS_PREFIX, UNIT_PREFIX, HEAD_PREFIX)
+FOLDED_PREFIXES = (GLOSS_PREFIX, UNIT_PREFIX, HEAD_PREFIX, UNIGRAM_PREFIX)
 ROLE_SHARE = 0.5
 
 FIELDS = ("name", "description", "offers", "seeks", "keywords", "industries")

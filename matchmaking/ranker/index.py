@@ -36,6 +36,7 @@ from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
     CONCEPT_PREFIX,
     FEATURE_PREFIXES,
+    UNIGRAM_PREFIX,
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
@@ -324,7 +325,8 @@ class Index:
                 words = tuple(
                     f
                     for f in analysed
-                    if not f.startswith((CONCEPT_PREFIX, BIGRAM_PREFIX)) and has_japanese(f)
+                    if not f.startswith((CONCEPT_PREFIX, BIGRAM_PREFIX, UNIGRAM_PREFIX))
+                    and has_japanese(f)
                 )
         else:
             norm = math.sqrt(float(vector @ vector)) if len(vector) else 0.0

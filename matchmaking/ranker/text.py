@@ -37,8 +37,18 @@ UNIT_PREFIX = "¹"
 # The head of a Japanese noun compound, folded into the plain word at
 # `AnalysisOptions.heads`: what a compound names counts more than what it is about.
 HEAD_PREFIX = "³"
+# A single kanji of a Japanese run, folded into the n-gram space (as BIGRAM_PREFIX + the
+# kanji) at `AnalysisOptions.ngram_unigrams`, like a gloss into the word space.
+UNIGRAM_PREFIX = "⁰"
 # What marks an analysed feature as other than a plain word.
-FEATURE_PREFIXES = (CONCEPT_PREFIX, GLOSS_PREFIX, BIGRAM_PREFIX, UNIT_PREFIX, HEAD_PREFIX)
+FEATURE_PREFIXES = (
+    CONCEPT_PREFIX,
+    GLOSS_PREFIX,
+    BIGRAM_PREFIX,
+    UNIGRAM_PREFIX,
+    UNIT_PREFIX,
+    HEAD_PREFIX,
+)
 
 JapaneseMode = Literal["sudachi", "bigram", "both"]
 DictionaryEntries = Literal["off", "common", "all"]
@@ -51,6 +61,9 @@ _JA_RUN = re.compile(f"[{_JA_CHAR}]+(?:[0-9a-z.]+[{_JA_CHAR}]+)*")
 _HAS_JA = re.compile(f"[{_JA_CHAR}]")
 EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 _KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
+# CJK ideographs (Extension A, the unified block, the compatibility block): the characters
+# of a run that carry meaning alone (not kana, nor the iteration mark 々).
+_KANJI = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # What an organization does with the things it names, after JSIC's own role structure:
 # divisions E (製造業), I (卸売業 50-55, 小売業 56-61), M (飲食店 76-77), L 71 (学術・開発
@@ -296,15 +309,20 @@ def japanese_words(
     return words, surfaces, units, heads
 
 
-def japanese_bigrams(run: str, longest: int = 2) -> list[str]:
-    """Character n-grams of a Japanese run, from 2 up to `longest` characters."""
+def japanese_bigrams(run: str, longest: int = 2, *, unigrams: bool = False) -> list[str]:
+    """Character n-grams of a Japanese run, from 2 up to `longest` characters; with
+    `unigrams`, each kanji of the run too (`UNIGRAM_PREFIX`: kana alone say nothing). A
+    one-character run is its own n-gram, and is not counted again as a unigram."""
     if len(run) == 1:
         return [BIGRAM_PREFIX + run]
-    return [
+    grams = [
         BIGRAM_PREFIX + run[i : i + n]
         for n in range(2, longest + 1)
         for i in range(len(run) - n + 1)
     ]
+    if unigrams:
+        grams.extend(UNIGRAM_PREFIX + kanji for kanji in _KANJI.findall(run))
+    return grams
 
 
 @dataclass(frozen=True)
@@ -458,6 +476,9 @@ class AnalysisOptions:
     # with its neighbours). 0: words only.
     ngram_share: float = 0.5
     ngram_longest: int = 2  # n-grams from 2 up to this many characters
+    # Also each kanji of a run, in the n-gram space, at this weight against a bigram (竹細工
+    # and 竹製品 share no bigram but share 竹). 0: off.
+    ngram_unigrams: float = 0.0
     # Also the short units (Sudachi split mode A) of a compound that mode C keeps whole,
     # at this weight against the compound itself (卸売業 also gives 卸売り). 0: off: with
     # the n-gram space it added nothing measurable (docs/ranker.md) and costs postings.
@@ -613,7 +634,9 @@ class Analyzer:
                             if len(self._ngrams) >= RUN_CACHE_SIZE:
                                 self._ngrams.clear()
                             grams = self._ngrams[run] = japanese_bigrams(
-                                run, self.options.ngram_longest
+                                run,
+                                self.options.ngram_longest,
+                                unigrams=self.options.ngram_unigrams > 0,
                             )
                         add(grams)
             if mode == "bigram" and self.glossary is not None:
@@ -631,13 +654,16 @@ class Analyzer:
 
 def stored_feature(feature: str, options: AnalysisOptions) -> tuple[str, float]:
     """The feature an analysed one is stored as, and the weight of its term frequency
-    (gloss words and short units fold into the plain words at their own weights)."""
+    (gloss words and short units fold into the plain words at their own weights, kanji
+    unigrams into the n-grams)."""
     if feature.startswith(GLOSS_PREFIX):
         return feature[len(GLOSS_PREFIX) :], options.dictionary_weight
     if feature.startswith(UNIT_PREFIX):
         return feature[len(UNIT_PREFIX) :], options.short_units
     if feature.startswith(HEAD_PREFIX):
         return feature[len(HEAD_PREFIX) :], options.heads
+    if feature.startswith(UNIGRAM_PREFIX):
+        return BIGRAM_PREFIX + feature[len(UNIGRAM_PREFIX) :], options.ngram_unigrams
     return feature, 1.0
 
 

@@ -25,7 +25,14 @@ from matchmaking.ranker import (
     glossary_matcher,
 )
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
-from matchmaking.ranker.text import BIGRAM_PREFIX, has_japanese, is_ngram, role_bits
+from matchmaking.ranker.text import (
+    BIGRAM_PREFIX,
+    UNIGRAM_PREFIX,
+    has_japanese,
+    is_ngram,
+    role_bits,
+    stored_feature,
+)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
@@ -107,6 +114,45 @@ def test_without_the_glossary_or_jmdict_the_japanese_profile_is_out_of_reach() -
     params = FitParams(analysis=AnalysisOptions(concepts=False, dictionary="off"))
     index = fit([doc(1, offers="産業用ロボットの精密組立")], [ROBOTS], params)
     assert index.search("robot arms") == []
+
+
+def ngrams(text: str, **options: object) -> set[str]:
+    """The text's features in the n-gram space, as an index stores them."""
+    analyzer = Analyzer(None, AnalysisOptions(dictionary="off", **options))  # type: ignore[arg-type]
+    return {f for f in analyzer.plain_features(text) if is_ngram(f)}
+
+
+def test_kanji_unigrams_let_compounds_that_share_no_bigram_meet() -> None:
+    assert ngrams("竹細工") & ngrams("竹製品") == set()
+    on = {"ngram_unigrams": 0.5}
+    assert ngrams("竹細工", **on) & ngrams("竹製品", **on) == {BIGRAM_PREFIX + "竹"}
+    assert stored_feature(UNIGRAM_PREFIX + "竹", AnalysisOptions(**on)) == (  # type: ignore[arg-type]
+        BIGRAM_PREFIX + "竹",
+        0.5,
+    )
+    # Kana alone say nothing: no unigrams of them.
+    assert ngrams("ぶどうジュース", **on) == ngrams("ぶどうジュース")
+    # A one-character run is its own n-gram already: not counted again as a unigram.
+    analyzer = Analyzer(None, AnalysisOptions(dictionary="off", **on))  # type: ignore[arg-type]
+    found = analyzer.features("竹")
+    assert found[BIGRAM_PREFIX + "竹"] == 1
+    assert not any(f.startswith(UNIGRAM_PREFIX) for f in found)
+
+
+def test_explanations_never_show_kanji_unigrams() -> None:
+    params = FitParams(analysis=AnalysisOptions(ngram_unigrams=1.0))
+    bamboo = doc(1, offers="竹製品を製造しています")
+    moulds = doc(2, offers="精密金型の設計と製作")
+    index = fit([bamboo, moulds], [ROBOTS, CHIPS], params)
+    assert BIGRAM_PREFIX + "竹" in index.vocabulary
+    query = index.vectorize("竹細工の販売")
+    hits = index.search(query)
+    assert hits and hits[0].id == bamboo.id
+    found = index.contributions(query, [hits[0].position], limit=20)[0]
+    assert found
+    assert not any(c.feature.startswith((BIGRAM_PREFIX, UNIGRAM_PREFIX)) for c in found)
+    reasons = Explainer([ROBOTS, CHIPS]).reasons(found, "ja")
+    assert {r.term for r in reasons if has_japanese(r.term)} <= set(query.words)
 
 
 def test_the_regional_boost_raises_and_labels_non_metropolitan_organizations() -> None:
