@@ -183,6 +183,8 @@ class DirectoryResult:
     prefecture_groups: list[tuple[Region, list[FacetValue]]]
     # A text search asked for before the first index was stored: it waits for the index.
     index_pending: bool = False
+    # The text had no word to search for (stop words only): every organization is listed.
+    text_ignored: bool = False
 
     @property
     def cross_language_terms(self) -> list[str]:
@@ -381,7 +383,9 @@ def _browse_index(
         results = results.select_related("prefecture", "municipality")
         rows = _Counted(results.order_by(*_ordering(filters)), len(listing))
     page: Page[Organization] = Paginator(rows, PAGE_SIZE).get_page(filters.page)  # type: ignore[arg-type]
-    return _result(filters, options, concepts, page, counts, listing.dragons)
+    result = _result(filters, options, concepts, page, counts, listing.dragons)
+    result.text_ignored = listing.text_ignored
+    return result
 
 
 def browse(filters: DirectoryFilters, options: FilterOptions) -> DirectoryResult:

@@ -55,6 +55,9 @@ class Listing:
     dragons: int  # lying dragons among the documents, ignoring the lying-dragon filter
     # The glossary concepts the text named, in glossary order ("also searched" in the page).
     concepts: tuple[GlossaryConcept, ...] = ()
+    # The text had nothing to search for (only words too common to mean anything): the
+    # listing is the whole directory, as without a text, and the page says why.
+    text_ignored: bool = False
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -170,7 +173,7 @@ def browse(index: Index, text: str, filters: Filters, *, regional_boost: float =
         if len(index.listings) >= CACHED_LISTINGS:
             index.listings.pop(next(iter(index.listings)))
         listing = index.listings[key] = _browse(index, None, filters, regional_boost)
-    return listing
+    return replace(listing, text_ignored=True) if text else listing
 
 
 def _browse(

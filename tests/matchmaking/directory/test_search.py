@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from matchmaking.directory.listing import DirectoryFilters, DirectoryResult, FilterOptions, browse
 from matchmaking.search.models import SearchIndex
@@ -128,6 +129,14 @@ def test_a_query_of_stop_words_only_lists_the_whole_directory() -> None:
     result = _browse("the and of")
     assert {o.name_en for o in result.page} == {"Higo Motors", "Oita Gears"}
     assert result.cross_language_terms == []
+    # ...and says so, rather than that two organizations "match" it.
+    assert result.text_ignored
+    assert not _browse("motors").text_ignored
+    assert not _browse("").text_ignored
+    page = Client().get(reverse("directory:search"), {"q": "the and of"}).content.decode()
+    assert "has no word to search for" in page
+    assert "match “the and of”" not in page
+    assert "2 published organizations" in page
 
 
 def test_an_edited_glossary_is_searched_once_the_index_is_refitted(
