@@ -23,7 +23,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -117,9 +117,9 @@ class QueryVector:
     # (a text of stop words only has none): the directory reads both from this one analysis.
     concepts: tuple[str, ...] = ()
     content: bool = False
-    # (gloss word, the query's Japanese word that brought it), for gloss words the query does
-    # not also write plainly: a match on both explains as the word (`_glosses_as_words`).
-    glosses: tuple[tuple[str, str], ...] = ()
+    # The analysed features and their counts, kept for the explanations only (which Japanese
+    # word brought which gloss word: `Index.contributions`), not read by a search.
+    analysed: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _ngrams_as_words(found: list[Contribution], words: tuple[str, ...]) -> list[Contribution]:
@@ -139,14 +139,11 @@ def _ngrams_as_words(found: list[Contribution], words: tuple[str, ...]) -> list[
     return [Contribution(feature, weight) for feature, weight in merged.items()]
 
 
-def _glosses_as_words(
-    found: list[Contribution], glosses: tuple[tuple[str, str], ...]
-) -> list[Contribution]:
+def _glosses_as_words(found: list[Contribution], source: Mapping[str, str]) -> list[Contribution]:
     """Fold each matched gloss word into the query's Japanese word that brought it, when
     that word matched too (both sides wrote it: its dictionary senses say nothing more); a
     gloss that matched on its own (a Japanese query, an English profile) stays the English
     word that matched."""
-    source = dict(glosses)
     present = {c.feature for c in found}
     merged: dict[str, float] = {}
     for contribution in found:
@@ -343,13 +340,15 @@ class Index:
             roles,
             concepts=concepts,
             content=bool(analysed),
-            glosses=self._query_glosses(analysed),
+            analysed=analysed,
         )
 
-    def _query_glosses(self, analysed: Mapping[str, int]) -> tuple[tuple[str, str], ...]:
-        if not self.analyzer.dictionary:
-            return ()
+    def _query_glosses(self, analysed: Mapping[str, int]) -> dict[str, str]:
+        """Each gloss word of the query with the Japanese word that brought it, for the gloss
+        words the query does not also write plainly (`_glosses_as_words`)."""
         pairs: dict[str, str] = {}
+        if not self.analyzer.dictionary:
+            return pairs
         for feature in analysed:
             # isascii first: it passes over the English words in C, at no cost to a query.
             if feature.isascii() or feature.startswith(FEATURE_PREFIXES):
@@ -359,7 +358,7 @@ class Index:
             for gloss in self.analyzer.glosses_of(feature):
                 if gloss not in analysed:  # written plainly too: a word of its own
                     pairs.setdefault(gloss, feature)
-        return tuple(pairs.items())
+        return pairs
 
     def scores(self, query: QueryVector) -> np.ndarray:
         """Cosine similarity of every document with the query (float32), from its postings."""
@@ -600,9 +599,10 @@ class Index:
             per_document = {
                 p: _ngrams_as_words(found, query.words) for p, found in per_document.items()
             }
-        if query.glosses:
+        glosses = self._query_glosses(query.analysed)
+        if glosses:
             per_document = {
-                p: _glosses_as_words(found, query.glosses) for p, found in per_document.items()
+                p: _glosses_as_words(found, glosses) for p, found in per_document.items()
             }
         return [sorted(per_document[int(p)], key=lambda c: -c.weight)[:limit] for p in positions]
 
