@@ -7,9 +7,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from matchmaking.benchmarks import ablation, jsic, quality
-from matchmaking.benchmarks.management.commands.bench_quality import EVAL_SET, SHARED_DATA
-from matchmaking.search.documents import glossary_concepts, organization_documents
-from profiles.models import Organization
+from matchmaking.benchmarks.management.commands.bench_quality import (
+    EVAL_SET,
+    SHARED_DATA,
+    judged_world,
+)
+from matchmaking.search.documents import glossary_concepts
 
 
 class Command(BaseCommand):
@@ -36,17 +39,9 @@ class Command(BaseCommand):
                 ablation.parse(variant)
             except ablation.BadVariant as error:
                 raise CommandError(str(error)) from None
-        queries = [
-            q
-            for q in quality.load_queries(Path(options["queries"]))
-            if not q.id.startswith(quality.CHINESE_NEEDS_PREFIX)
-        ]
-        documents = organization_documents(
-            Organization.objects.filter(source=Organization.Source.DEMO)
-        )
-        judged = {doc for q in queries for doc in q.judgments}
-        if not judged <= {d.external_id for d in documents}:
-            raise CommandError("Judged organizations missing: load the demo data first.")
+        every_query, documents = judged_world(Path(options["queries"]))
+        # The Chinese needs left out, as bench_quality scores them apart.
+        queries = [q for q in every_query if not q.id.startswith(quality.CHINESE_NEEDS_PREFIX)]
         industries = jsic.load_industries(Path(options["jsic_industries"]))
         examples = jsic.load_examples(Path(options["jsic_examples"]))
         concepts = glossary_concepts()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from matchmaking.benchmarks import jsic, quality
+from matchmaking.ranker import Document
 from matchmaking.search.documents import glossary_concepts, organization_documents
 from profiles.models import Organization
 
@@ -30,6 +31,20 @@ def _machine() -> str:
     model = fields.get("Model name", platform.processor() or "unknown CPU").strip()
     cpus = fields.get("CPU(s)", "?").strip()
     return f"{model}, {cpus} CPUs, {platform.platform()}, Python {platform.python_version()}"
+
+
+def judged_world(path: Path) -> tuple[list[quality.Query], list[Document]]:
+    """The judged queries and the world they were judged in: the demo organizations
+    (universities and EDINET companies from the reference data were never judged)."""
+    queries = quality.load_queries(path)
+    documents = organization_documents(
+        Organization.objects.filter(source=Organization.Source.DEMO)
+    )
+    judged = {doc for q in queries for doc in q.judgments}
+    missing = sorted(judged - {d.external_id for d in documents})[:5]
+    if missing:
+        raise CommandError(f"Judged organizations missing (load the demo data?): {missing}")
+    return queries, documents
 
 
 class Command(BaseCommand):
@@ -61,20 +76,11 @@ class Command(BaseCommand):
         if options["jsic"]:
             self._jsic(options)
             return
-        every_query = quality.load_queries(Path(options["queries"]))
+        every_query, documents = judged_world(Path(options["queries"]))
         # The English and Japanese set keeps its figures comparable with the runs before
         # the Chinese needs (issue 18) joined it; those are scored apart, per script.
         chinese = [q for q in every_query if q.id.startswith(quality.CHINESE_NEEDS_PREFIX)]
         queries = [q for q in every_query if q not in chinese]
-        # The judged world: the demo organizations (universities and EDINET companies from
-        # the reference data were never judged).
-        demo = Organization.objects.filter(source=Organization.Source.DEMO)
-        documents = organization_documents(demo)
-        judged = {doc for q in every_query for doc in q.judgments}
-        known = {d.external_id for d in documents}
-        if not judged <= known:
-            missing = sorted(judged - known)[:5]
-            raise CommandError(f"Judged organizations missing (load the demo data?): {missing}")
         concepts = glossary_concepts()
         boost = float(settings.RANKER_REGIONAL_BOOST)
         systems = quality.systems(documents, concepts, boost=boost)
