@@ -116,9 +116,9 @@ class OrganizationAdmin(PrefectureScopedAdmin):
             _("Profile"),
             {
                 "fields": [
-                    ("description_en", "description_ja"),
-                    ("offers_en", "offers_ja"),
-                    ("seeks_en", "seeks_ja"),
+                    # Each text of the profile, English beside Japanese (declared once, on
+                    # the model: `BilingualTexts`).
+                    *[(f"{text}_en", f"{text}_ja") for text in Organization.bilingual_texts()],
                     "keywords",
                     "industries",
                     "partnership_types",

@@ -294,3 +294,12 @@ def test_the_changelist_names_a_company_without_an_english_name_by_its_japanese_
     response = client.get(url, {"o": "-1"})
     names = [o.name_en or o.name_ja for o in response.context["cl"].result_list]
     assert names.index("阿蘇精機株式会社") < names.index("Higo Precision")
+
+
+def test_the_organization_form_has_every_bilingual_text(client: Client, root: User) -> None:
+    # The admin's fieldsets take the texts from the model: a new one cannot be left out.
+    client.force_login(root)
+    response = client.get(reverse("admin:profiles_organization_add"))
+    form = response.context["adminform"].form
+    assert set(Organization.bilingual_fields()) <= set(form.fields)
+    assert len(Organization.bilingual_fields()) == 6
