@@ -18,6 +18,7 @@ from matchmaking.benchmarks import jsic, quality
 from matchmaking.ranker import AnalysisOptions, Document, FitParams, GlossaryConcept
 
 SHIPPED = "shipped"
+WEIGHT = "weight."  # weight.name=1.5: a field's weight
 
 
 class BadVariant(ValueError):
@@ -25,29 +26,48 @@ class BadVariant(ValueError):
 
 
 def parse(variant: str) -> FitParams:
-    """The shipped parameters with the variant's analysis options changed."""
+    """The shipped parameters with the variant's changes: options of `AnalysisOptions`
+    (``ngram_share=0.6``), the fit's own numbers (``concept_weight=3``) or a field's weight
+    (``weight.name=1.5``)."""
     shipped = FitParams()
     if variant == SHIPPED:
         return shipped
     kinds = {f.name: type(getattr(shipped.analysis, f.name)) for f in fields(AnalysisOptions)}
-    changes: dict[str, object] = {}
+    fit_kinds = {
+        f.name: float for f in fields(FitParams) if isinstance(getattr(shipped, f.name), float)
+    }
+    weights = {f"{WEIGHT}{name}": float for name in shipped.field_weights}
+    known = ", ".join(sorted({**kinds, **fit_kinds, **weights}))
+    analysis: dict[str, object] = {}
+    fit: dict[str, object] = {}
+    field_weights = dict(shipped.field_weights)
     for item in variant.split(","):
         key, sep, value = item.partition("=")
         key = key.strip()
-        if not sep or key not in kinds:
-            known = ", ".join(sorted(kinds))
+        kind = kinds.get(key) or fit_kinds.get(key) or weights.get(key)
+        if not sep or kind is None:
             raise BadVariant(f"{item!r}: write option=value, the option one of: {known}")
-        kind = kinds[key]
         try:
             if kind is bool:
                 if value.strip().lower() not in {"true", "false", "1", "0"}:
                     raise ValueError(value)
-                changes[key] = value.strip().lower() in {"true", "1"}
+                parsed: object = value.strip().lower() in {"true", "1"}
             else:
-                changes[key] = kind(value.strip())
+                parsed = kind(value.strip())
         except ValueError:
             raise BadVariant(f"{item!r}: {key} takes a {kind.__name__}") from None
-    return replace(shipped, analysis=replace(shipped.analysis, **changes))  # type: ignore[arg-type]
+        if key in kinds:
+            analysis[key] = parsed
+        elif key in fit_kinds:
+            fit[key] = parsed
+        else:
+            field_weights[key.removeprefix(WEIGHT)] = float(parsed)  # type: ignore[arg-type]
+    return replace(
+        shipped,
+        analysis=replace(shipped.analysis, **analysis),  # type: ignore[arg-type]
+        field_weights=field_weights,
+        **fit,  # type: ignore[arg-type]
+    )
 
 
 @dataclass

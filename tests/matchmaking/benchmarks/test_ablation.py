@@ -36,3 +36,15 @@ def test_a_bad_variant_says_what_is_wrong(variant: str, says: str) -> None:
 def test_the_command_refuses_a_bad_variant_before_fitting_anything() -> None:
     with pytest.raises(CommandError, match="takes a float"):
         call_command("bench_ablation", SHIPPED, "ngram_share=half")
+
+
+def test_a_variant_can_change_the_fits_numbers_and_a_fields_weight() -> None:
+    params = parse("weight.name=1.5,concept_weight=3,ngram_unigrams=0.5")
+    assert params.field_weights["name"] == 1.5
+    assert params.field_weights["description"] == FitParams().field_weights["description"]
+    assert params.concept_weight == 3.0
+    assert params.analysis.ngram_unigrams == 0.5
+    with pytest.raises(BadVariant, match="takes a float"):
+        parse("weight.name=heavy")
+    with pytest.raises(BadVariant, match="the option one of"):
+        parse("weight.title=2")
