@@ -19,9 +19,10 @@ class Command(BaseCommand):
     help = (
         "Analysis variants side by side, in process: JSIC ja and hard ratios to the bigram "
         "baseline on the two tuning folds, en2ja MRR@10, and the judged set (nDCG@10, "
-        "cross-language, Japanese needs). A variant changes AnalysisOptions of the shipped "
-        "configuration: ngram_unigrams=1.0,ngram_share=0.6, concept_weight=3 or weight.name=1.25 ('shipped' for none). Needs the "
-        "demo data: python manage.py load_demo_data."
+        "cross-language, Japanese needs). A variant changes the shipped configuration: "
+        "AnalysisOptions (ngram_unigrams=1.0,ngram_share=0.6), the fit's numbers "
+        "(concept_weight=3) or a field's weight (weight.name=1.25); 'shipped' for none. "
+        "Needs the demo data: python manage.py load_demo_data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
