@@ -187,15 +187,27 @@ def systems(
     options = shipped.analysis
     no_glossary = replace(shipped, analysis=replace(options, concepts=False))
     no_dictionary = replace(shipped, analysis=replace(options, dictionary="off"))
-    # One feature space each, as measured before issue 15.
-    bigram = replace(shipped, analysis=replace(options, japanese="bigram", ngram_share=0.0))
-    both = replace(shipped, analysis=replace(options, japanese="both", ngram_share=0.0))
+    # One feature space each, as measured before issue 15 (no kanji unigrams then).
+    bigram = replace(
+        shipped,
+        analysis=replace(options, japanese="bigram", ngram_share=0.0, ngram_unigrams=0.0),
+    )
+    both = replace(
+        shipped, analysis=replace(options, japanese="both", ngram_share=0.0, ngram_unigrams=0.0)
+    )
     words_only = replace(shipped, analysis=replace(options, ngram_share=0.0))
     no_roles = replace(shipped, analysis=replace(options, roles=0.0))
     before = replace(
         shipped,
+        field_weights=dict.fromkeys(shipped.field_weights, 1.0),
         analysis=replace(
-            options, ngram_share=0.0, short_units=0.0, roles=0.0, dictionary="common"
+            options,
+            ngram_share=0.0,
+            ngram_unigrams=0.0,
+            short_units=0.0,
+            roles=0.0,
+            dictionary="common",
+            dictionary_words=6,
         ),
     )
     # The first guess, before measuring: what an organization offers weighs most.

@@ -60,6 +60,7 @@ _BEFORE_OPTIONS: dict[str, Any] = {
     "short_units": 0.0,
     "roles": 0.0,
     "chinese": False,
+    "ngram_unigrams": 0.0,
 }
 
 

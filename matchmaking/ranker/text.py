@@ -468,7 +468,9 @@ class AnalysisOptions:
     dictionary: DictionaryEntries = "all"
     dictionary_pos: DictionaryPos = "nouns"
     dictionary_weight: float = 1.0
-    dictionary_words: int = 6  # gloss words per Japanese word, first sense first
+    # Gloss words per Japanese word, first sense first: 3 since issue 15's second round (6
+    # before): the later words of an entry are mostly other senses (docs/ranker.md).
+    dictionary_words: int = 3
     # Character bigrams of Japanese runs as a second feature space: each document's and
     # query's words and n-grams are l2-normalised apart and weighted so that a score is
     # (1 - ngram_share) × word cosine + ngram_share × n-gram cosine. Keeps the partial-word
@@ -477,8 +479,9 @@ class AnalysisOptions:
     ngram_share: float = 0.5
     ngram_longest: int = 2  # n-grams from 2 up to this many characters
     # Also each kanji of a run, in the n-gram space, at this weight against a bigram (竹細工
-    # and 竹製品 share no bigram but share 竹). 0: off.
-    ngram_unigrams: float = 0.0
+    # and 竹製品 share no bigram but share 竹); kana alone get none. 0: off (before issue
+    # 15's second round).
+    ngram_unigrams: float = 1.0
     # Also the short units (Sudachi split mode A) of a compound that mode C keeps whole,
     # at this weight against the compound itself (卸売業 also gives 卸売り). 0: off: with
     # the n-gram space it added nothing measurable (docs/ranker.md) and costs postings.

@@ -123,7 +123,9 @@ def ngrams(text: str, **options: object) -> set[str]:
 
 
 def test_kanji_unigrams_let_compounds_that_share_no_bigram_meet() -> None:
-    assert ngrams("竹細工") & ngrams("竹製品") == set()
+    assert AnalysisOptions().ngram_unigrams > 0  # on as shipped
+    off = {"ngram_unigrams": 0.0}
+    assert ngrams("竹細工", **off) & ngrams("竹製品", **off) == set()
     on = {"ngram_unigrams": 0.5}
     assert ngrams("竹細工", **on) & ngrams("竹製品", **on) == {BIGRAM_PREFIX + "竹"}
     assert stored_feature(UNIGRAM_PREFIX + "竹", AnalysisOptions(**on)) == (  # type: ignore[arg-type]
@@ -131,7 +133,7 @@ def test_kanji_unigrams_let_compounds_that_share_no_bigram_meet() -> None:
         0.5,
     )
     # Kana alone say nothing: no unigrams of them.
-    assert ngrams("ぶどうジュース", **on) == ngrams("ぶどうジュース")
+    assert ngrams("ぶどうジュース", **on) == ngrams("ぶどうジュース", **off)
     # A one-character run is its own n-gram already: not counted again as a unigram.
     analyzer = Analyzer(None, AnalysisOptions(dictionary="off", **on))  # type: ignore[arg-type]
     found = analyzer.features("竹")
@@ -198,10 +200,13 @@ def corpus() -> tuple[Generator, list[Document], Index, FittedMatrix]:
         load_glossary(FIXTURES / "glossary.json"), load_vocabulary(FIXTURES), seed=7
     )
     documents = generator.documents(1500)
-    # The reference's scikit-learn query vector cannot fold JMdict glosses or short units
-    # into their words (tests/matchmaking/ranker/test_jmdict.py checks that arithmetic);
-    # the character n-grams (their own space) and the roles are checked here.
-    params = FitParams(analysis=AnalysisOptions(dictionary="off", short_units=0.0))
+    # The reference's scikit-learn query vector cannot fold JMdict glosses, short units or
+    # kanji unigrams into their features (tests/matchmaking/ranker/test_jmdict.py checks
+    # that arithmetic, the same `stored_feature` for all three); the character n-grams
+    # (their own space) and the roles are checked here.
+    params = FitParams(
+        analysis=AnalysisOptions(dictionary="off", short_units=0.0, ngram_unigrams=0.0)
+    )
     index = Index.from_bytes(fit(documents, generator.concepts, params).to_bytes())
     fitted = fit_matrix(documents, generator.concepts, params)
     return generator, documents, index, fitted

@@ -191,7 +191,12 @@ def test_an_index_stored_before_the_glosses_keeps_them_off() -> None:
     index.analysis = OptionsBeforeJMdict()  # type: ignore[assignment]
     stored = Index.from_bytes(index.to_bytes())
     assert stored.analysis == AnalysisOptions(
-        dictionary="off", ngram_share=0.0, short_units=0.0, roles=0.0, chinese=False
+        dictionary="off",
+        ngram_share=0.0,
+        short_units=0.0,
+        roles=0.0,
+        chinese=False,
+        ngram_unigrams=0.0,
     )
     assert not stored.analyzer.dictionary
 
