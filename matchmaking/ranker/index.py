@@ -61,6 +61,7 @@ _BEFORE_OPTIONS: dict[str, Any] = {
     "roles": 0.0,
     "chinese": False,
     "ngram_unigrams": 0.0,
+    "exclusions": False,
 }
 
 

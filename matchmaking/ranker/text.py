@@ -61,6 +61,16 @@ _JA_RUN = re.compile(f"[{_JA_CHAR}]+(?:[0-9a-z.]+[{_JA_CHAR}]+)*")
 _HAS_JA = re.compile(f"[{_JA_CHAR}]")
 EN_TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 _KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
+# What a text says it leaves out (after NFKC and lower case): a parenthesis that excludes
+# (（獣医業を除く）, （製造小売でないもの）, (except veterinary services)); the words before
+# を除く / を除き back to the last punctuation (薪及び炭を除く林産物); an English ", except ..."
+# or ", excluding ..." to the next punctuation. What a text excludes is not what it is about.
+_EXCLUDES = r"を除く|を除き|を除いた|でないもの|以外のもの|を含まない|\bexcept\b|\bexcluding\b"
+_EXCLUDED = re.compile(
+    rf"\([^()]*(?:{_EXCLUDES})[^()]*\)"
+    r"|[^、。,.;:()\s]*を除(?:く|き|いた)"
+    r"|,?\s*\b(?:except|excluding)\b[^,.;:()\n、。]*"
+)
 # CJK ideographs (Extension A, the unified block, the compatibility block): the characters
 # of a run that carry meaning alone (not kana, nor the iteration mark 々).
 _KANJI = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -492,6 +502,9 @@ class AnalysisOptions:
     more_roles: bool = False  # also MORE_ROLES
     # Extra term frequency of the head (last noun) of each Japanese noun compound. 0: off.
     heads: float = 0.0
+    # Leave out what a text says it excludes (`_EXCLUDED`): 金属加工（鋳造を除く） is no
+    # foundry (issue 15's second round). Off: indexes stored before the option existed.
+    exclusions: bool = True
     # Chinese text (issue 18, `ranker.chinese`): told from Japanese, its characters written
     # in Japanese forms with OpenCC, then analysed as Japanese; glossary concepts by their
     # Chinese and Japanese terms. Off: analysed as Japanese as it stands (indexes stored
@@ -621,6 +634,8 @@ class Analyzer:
         found: list[str] = []
         add = found.extend
         text = normalize(text)
+        if self.options.exclusions:
+            text = _EXCLUDED.sub(" ", text)
         if has_japanese(text):
             mode = self.options.japanese
             ngrams = mode != "sudachi" or self.options.ngram_share > 0

@@ -141,6 +141,34 @@ def test_kanji_unigrams_let_compounds_that_share_no_bigram_meet() -> None:
     assert not any(f.startswith(UNIGRAM_PREFIX) for f in found)
 
 
+@pytest.mark.parametrize(
+    ("text", "left_out", "kept"),
+    [
+        ("金属加工全般（鋳造を除く）", "鋳造", "金属"),
+        ("特用林産物のうち、薪及び炭を除く林産物を生産する", "薪", "林産物"),
+        ("菓子小売業（製造小売でないもの）", "製造", "菓子"),
+        ("Livestock raising services, except veterinary services", "veterinary", "livestock"),
+        ("Precision machining (excluding castings) for robots", "casting", "robot"),
+    ],
+)
+def test_what_a_text_says_it_excludes_is_not_among_its_features(
+    text: str, left_out: str, kept: str
+) -> None:
+    analyzer = Analyzer(None, AnalysisOptions(dictionary="off", ngram_share=0.0))
+    words = analyzer.plain_features(text)
+    assert any(kept in w for w in words), words
+    assert not any(left_out in w for w in words), words
+    off = Analyzer(None, AnalysisOptions(dictionary="off", ngram_share=0.0, exclusions=False))
+    assert any(left_out in w for w in off.plain_features(text))
+
+
+def test_a_need_for_what_a_profile_excludes_prefers_the_one_that_offers_it() -> None:
+    general = doc(1, offers="金属加工全般（鋳造を除く）を請け負います")
+    foundry = doc(2, offers="鋳造と金属加工を請け負います")
+    index = fit([general, foundry], [])
+    assert [h.id for h in index.search("鋳造")] == [foundry.id]
+
+
 def test_explanations_never_show_kanji_unigrams() -> None:
     params = FitParams(analysis=AnalysisOptions(ngram_unigrams=1.0))
     bamboo = doc(1, offers="竹製品を製造しています")

@@ -197,6 +197,7 @@ def test_an_index_stored_before_the_glosses_keeps_them_off() -> None:
         roles=0.0,
         chinese=False,
         ngram_unigrams=0.0,
+        exclusions=False,
     )
     assert not stored.analyzer.dictionary
 
