@@ -82,6 +82,13 @@ def too_many_rows(count: int, max_rows: int) -> FileRejected:
     )
 
 
+def too_many_data_rows(max_rows: int) -> FileRejected:
+    return FileRejected(
+        _("The file has more than %(limit)s rows; split it into smaller files.")
+        % {"limit": f"{max_rows:,}"}
+    )
+
+
 def check_cells(cells: list[str], row: int) -> None:
     """Refuse a row wider than the column cap, or with a cell longer than Excel allows."""
     if len(cells) > MAX_COLUMNS:

@@ -28,6 +28,7 @@ from profiles.importing.limits import (
     check_cells,
     row_limit,
     too_many_columns,
+    too_many_data_rows,
     too_many_rows,
 )
 from profiles.importing.workbook import inspect_workbook
@@ -320,10 +321,7 @@ def _collect(records: Iterable[list[str]], *, max_rows: int) -> list[tuple[int, 
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) >= max_rows:
-            raise FileRejected(
-                _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": f"{max_rows:,}"}
-            )
+            raise too_many_data_rows(max_rows)
         rows.append((number, cells))
     return rows
 

@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from profiles.importing.limits import FileRejected
 from profiles.importing.reading import OLE_MAGIC
 from profiles.models import ImportJob, Organization
 
@@ -619,3 +620,29 @@ def test_the_command_reports_an_unreadable_file_without_a_traceback(
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(CommandError, match=r"Cannot read .*locked\.csv: Permission denied"):
         call_command("import_organizations", str(path))
+
+
+def test_a_workbook_with_too_many_rows_of_values_is_refused_before_openpyxl_reads_it(
+    monkeypatch: Any,
+) -> None:
+    from profiles.importing.reading import read_table
+
+    def unread(*args: object, **kwargs: object) -> None:
+        raise AssertionError("openpyxl was asked to read the workbook")
+
+    monkeypatch.setattr("openpyxl.load_workbook", unread)
+    rows = [xml_row(n + 2, good_row(n).split(",")) for n in range(6)]
+    content = xlsx(sheet_xml([GOOD_ROWS[0], *rows], dimension="A1:E7"))
+    with pytest.raises(FileRejected, match="more than 5 rows"):
+        read_table(content, file_name="rows.xlsx", max_bytes=10**7, max_rows=5)
+
+
+def test_rows_without_a_value_do_not_count_against_the_limit() -> None:
+    from profiles.importing.reading import read_table
+
+    # Five rows of data, then rows Excel keeps for their formatting only: within the limit.
+    rows = [xml_row(n + 2, good_row(n).split(",")) for n in range(5)]
+    styled = [f'<row r="{n}"><c r="A{n}" s="1"/><c r="B{n}" s="1"/></row>' for n in range(7, 11)]
+    content = xlsx(sheet_xml([GOOD_ROWS[0], *rows, *styled], dimension="A1:E10"))
+    table = read_table(content, file_name="rows.xlsx", max_bytes=10**7, max_rows=5)
+    assert len(table.rows) == 5
