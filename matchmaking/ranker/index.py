@@ -62,6 +62,7 @@ _BEFORE_OPTIONS: dict[str, Any] = {
     "chinese": False,
     "ngram_unigrams": 0.0,
     "exclusions": False,
+    "more_roles": False,
 }
 
 

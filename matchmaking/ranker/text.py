@@ -499,7 +499,9 @@ class AnalysisOptions:
     # Role words (`ROLES`): a document whose text says it makes, wholesales, retails...
     # what the query asks for scores × (1 + roles). 0: off.
     roles: float = 0.5
-    more_roles: bool = False  # also MORE_ROLES
+    # Also MORE_ROLES (construction, transport, rental, repair: JSIC divisions D and H, and
+    # the rental and repair industries), since issue 15's second round.
+    more_roles: bool = True
     # Extra term frequency of the head (last noun) of each Japanese noun compound. 0: off.
     heads: float = 0.0
     # Leave out what a text says it excludes (`_EXCLUDED`): 金属加工（鋳造を除く） is no

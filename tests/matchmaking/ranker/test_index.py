@@ -289,7 +289,7 @@ def reference_ranking(
         vectorizer.idf_ = fitted.idf[columns]
         query = vectorizer.transform([text])
         scores += share * (_unit_rows(fitted, block) @ query.T.toarray()).ravel()
-    asked = role_bits(features)
+    asked = role_bits(features, more=options.more_roles)
     assert fitted.roles is not None
     for i, d in enumerate(documents):
         scores[i] *= 1 + boost * ((not d.metropolitan) + d.lying_dragon)

@@ -198,6 +198,7 @@ def test_an_index_stored_before_the_glosses_keeps_them_off() -> None:
         chinese=False,
         ngram_unigrams=0.0,
         exclusions=False,
+        more_roles=False,
     )
     assert not stored.analyzer.dictionary
 
