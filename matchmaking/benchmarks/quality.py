@@ -208,6 +208,7 @@ def systems(
             roles=0.0,
             dictionary="common",
             dictionary_words=6,
+            exclusions=False,
         ),
     )
     # The first guess, before measuring: what an organization offers weighs most.

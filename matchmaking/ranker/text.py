@@ -66,10 +66,12 @@ _KANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
 # を除く / を除き back to the last punctuation (薪及び炭を除く林産物); an English ", except ..."
 # or ", excluding ..." to the next punctuation. What a text excludes is not what it is about.
 _EXCLUDES = r"を除く|を除き|を除いた|でないもの|以外のもの|を含まない|\bexcept\b|\bexcluding\b"
+# Each alternative starts only where it can (a parenthesis, the first character after a
+# punctuation mark, the English word), so a long text is read once, not once per character.
 _EXCLUDED = re.compile(
     rf"\([^()]*(?:{_EXCLUDES})[^()]*\)"
-    r"|[^、。,.;:()\s]*を除(?:く|き|いた)"
-    r"|,?\s*\b(?:except|excluding)\b[^,.;:()\n、。]*"
+    r"|(?<![^、。,.;:()\s])[^、。,.;:()\s]*?を除(?:く|き|いた)"
+    r"|\b(?:except|excluding)\b[^,.;:()\n、。]*"
 )
 # CJK ideographs (Extension A, the unified block, the compatibility block): the characters
 # of a run that carry meaning alone (not kana, nor the iteration mark 々).

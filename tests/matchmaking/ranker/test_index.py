@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +161,18 @@ def test_what_a_text_says_it_excludes_is_not_among_its_features(
     assert not any(left_out in w for w in words), words
     off = Analyzer(None, AnalysisOptions(dictionary="off", ngram_share=0.0, exclusions=False))
     assert any(left_out in w for w in off.plain_features(text))
+
+
+def test_finding_exclusions_reads_a_long_text_once() -> None:
+    # A pattern that tried each character as the start of "... を除く" took 1.7 s on 20,000
+    # characters without punctuation (quadratic); a query or profile may be that long.
+    from matchmaking.ranker.text import _EXCLUDED
+
+    long = 50_000
+    for text in ["x" * long, "あ" * long, " " * long, "(" + "あ" * long, "を除く" * 20_000]:
+        started = time.process_time()
+        _EXCLUDED.sub(" ", text)
+        assert time.process_time() - started < 0.5
 
 
 def test_a_need_for_what_a_profile_excludes_prefers_the_one_that_offers_it() -> None:
