@@ -324,9 +324,10 @@ def japanese_words(
 def japanese_bigrams(run: str, longest: int = 2, *, unigrams: bool = False) -> list[str]:
     """Character n-grams of a Japanese run, from 2 up to `longest` characters; with
     `unigrams`, each kanji of the run too (`UNIGRAM_PREFIX`: kana alone say nothing). A
-    one-character run is its own n-gram, and is not counted again as a unigram."""
+    one-character run is its own n-gram if it is a kanji (竹), and is not counted again as a
+    unigram; a lone kana (の between two English words) gives none."""
     if len(run) == 1:
-        return [BIGRAM_PREFIX + run]
+        return [BIGRAM_PREFIX + run] if _KANJI.match(run) else []
     grams = [
         BIGRAM_PREFIX + run[i : i + n]
         for n in range(2, longest + 1)

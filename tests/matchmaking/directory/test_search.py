@@ -131,6 +131,9 @@ def test_a_query_of_stop_words_only_lists_the_whole_directory() -> None:
     assert result.cross_language_terms == []
     # ...and says so, rather than that two organizations "match" it.
     assert result.text_ignored
+    # A lone kana between English words says nothing either (it was a one-character
+    # n-gram, and "の the" matched whatever wrote の).
+    assert _browse("の the").text_ignored
     assert not _browse("motors").text_ignored
     assert not _browse("").text_ignored
     page = Client().get(reverse("directory:search"), {"q": "the and of"}).content.decode()
