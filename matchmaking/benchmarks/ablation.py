@@ -1,7 +1,8 @@
 """Analysis variants measured side by side (issue 15's ablations), in process.
 
-A variant is the shipped configuration with some `AnalysisOptions` changed, written
-``ngram_unigrams=1.0,ngram_share=0.6`` ("shipped" for none). For each: the JSIC ja and hard
+A variant is the shipped configuration with some of its parameters changed (`parse`: an
+`AnalysisOptions` option, a number of `FitParams` or a field's weight), written
+``ngram_unigrams=1.0,weight.name=1.5`` ("shipped" for none). For each: the JSIC ja and hard
 MRR@10 ratios to the bigram baseline on the two folds the tuning used (`jsic.split`, seed
 15), en2ja MRR@10 on every industry, and the judged set's nDCG@10, cross-language nDCG@10
 and the Japanese needs' nDCG@10 (the Chinese needs left out, as `bench_quality` does).
@@ -22,7 +23,7 @@ WEIGHT = "weight."  # weight.name=1.5: a field's weight
 
 
 class BadVariant(ValueError):
-    """A variant names no option of AnalysisOptions, or a value of the wrong kind."""
+    """A variant names no parameter that `parse` knows, or a value of the wrong kind."""
 
 
 def parse(variant: str) -> FitParams:
