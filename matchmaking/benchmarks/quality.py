@@ -211,6 +211,12 @@ def systems(
             exclusions=False,
         ),
     )
+    # Issue 15's second round: a role factor of 1.5 at any length, role words' n-grams kept.
+    second_round = replace(
+        shipped,
+        field_weights={**shipped.field_weights, "name": 1.25},
+        analysis=replace(options, roles=0.5, role_length=0, role_ngrams=True),
+    )
     # The first guess, before measuring: what an organization offers weighs most.
     offers_first = replace(
         shipped,
@@ -234,6 +240,7 @@ def systems(
         "without n-gram space": ranker_system(documents, concepts, words_only, boost=boost),
         "without roles": ranker_system(documents, concepts, no_roles, boost=boost),
         "as before issue 15": ranker_system(documents, concepts, before, boost=boost),
+        "issue 15, second round": ranker_system(documents, concepts, second_round, boost=boost),
         "offers-first weights": ranker_system(documents, concepts, offers_first, boost=boost),
         "plain word TF-IDF": plain_words(documents),
         "character-bigram TF-IDF": char_bigrams(documents),

@@ -111,7 +111,8 @@ def _parts(index: Index, query: QueryVector | None, regional_boost: float) -> li
         matched &= hit
     # The regional boost and the role factor, as Index.search applies them.
     roles = query.roles if query is not None else 0
-    fitted_factors = index.factors(regional_boost, roles)
+    role_boost = query.role_boost if query is not None else 0.0
+    fitted_factors = index.factors(regional_boost, roles, role_boost)
     factors = fitted_factors if len(fitted_factors) else None
     parts = [_Part(index.facets, index.ids, matched, fitted_scores, factors)]
     segment = index.segment
@@ -125,8 +126,8 @@ def _parts(index: Index, query: QueryVector | None, regional_boost: float) -> li
             scores = np.zeros(len(segment), np.float32)
             hit = np.ones(len(segment), dtype=bool)
         factors = boost_factors(segment.facets, regional_boost) if regional_boost else None
-        if roles and index.analysis.roles > 0:
-            found = role_factors(segment.roles, roles, index.analysis.roles)
+        if roles and role_boost > 0:
+            found = role_factors(segment.roles, roles, role_boost)
             factors = found if factors is None else factors * found
         parts.append(_Part(segment.facets, segment.ids, hit, scores, factors))
     return parts

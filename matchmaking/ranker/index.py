@@ -44,6 +44,7 @@ from matchmaking.ranker.text import (
     has_japanese,
     is_ngram,
     role_bits,
+    role_boost,
     stored_feature,
 )
 
@@ -63,6 +64,8 @@ _BEFORE_OPTIONS: dict[str, Any] = {
     "ngram_unigrams": 0.0,
     "exclusions": False,
     "more_roles": False,
+    "role_length": 0,
+    "role_ngrams": True,
 }
 
 
@@ -116,6 +119,9 @@ class QueryVector:
     # The query's Japanese words: an n-gram that matched is explained by the word it is in.
     words: tuple[str, ...] = ()
     roles: int = 0  # the roles the query names (bits of text.ROLE_BITS)
+    # What a document with one of those roles adds to its factor (text.role_boost: less
+    # for a longer query).
+    role_boost: float = 0.0
     # The glossary concepts the text names (keys), and whether it had any content at all
     # (a text of stop words only has none): the directory reads both from this one analysis.
     concepts: tuple[str, ...] = ()
@@ -204,7 +210,7 @@ class Index:
         self._ngram: np.ndarray | None = None
         self.roles = roles if roles is not None else np.zeros(len(ids), dtype=np.uint16)
         self._boosts: dict[float, np.ndarray] = {}
-        self._factors: dict[tuple[float, int], np.ndarray] = {}
+        self._factors: dict[tuple[float, int, float], np.ndarray] = {}
         self._masks: dict[Filters, _Plan] = {}
         # browse's listings without a text, by filters (they change only with the index).
         self.listings: dict[tuple[Any, ...], Any] = {}
@@ -307,10 +313,14 @@ class Index:
         terms = np.array(list(tfs), dtype=np.int64)
         vector = np.array([tf * float(self.idf[t]) for t, tf in tfs.items()], dtype=np.float64)
         roles = 0
+        boost = 0.0
         if options.roles > 0:
             roles = role_bits(
                 (stored_feature(f, options)[0] for f in analysed), more=options.more_roles
             )
+            if roles:
+                length = sum(1 for f in analysed if not f.startswith(FEATURE_PREFIXES))
+                boost = role_boost(options, length)
         words: tuple[str, ...] = ()
         if options.ngram_share > 0 and len(terms):
             from matchmaking.ranker.fit import block_scales
@@ -341,6 +351,7 @@ class Index:
             tuple(sorted(common)),
             words,
             roles,
+            boost,
             concepts=concepts,
             content=bool(analysed),
             analysed=analysed,
@@ -420,22 +431,22 @@ class Index:
             )
         return factors
 
-    def factors(self, regional_boost: float, roles: int) -> np.ndarray:
-        """The regional boost's factors times 1 + `analysis.roles` for the documents that
-        have a role the query names (empty: no factor at all)."""
-        if not roles or self.analysis.roles <= 0:
+    def factors(self, regional_boost: float, roles: int, role_boost: float) -> np.ndarray:
+        """The regional boost's factors times 1 + `role_boost` for the documents that have a
+        role the query names (empty: no factor at all)."""
+        if not roles or role_boost <= 0:
             return self.boost_factors(regional_boost) if regional_boost else kernels._EMPTY_FLOAT
-        key = (regional_boost, roles)
+        key = (regional_boost, roles, role_boost)
         cached = self._factors.get(key)
         if cached is None:
             if len(self._factors) >= 256:
                 self._factors.clear()
 
             def make() -> np.ndarray:
-                made = role_factors(self.roles, roles, self.analysis.roles)
+                made = role_factors(self.roles, roles, role_boost)
                 return made * self.boost_factors(regional_boost) if regional_boost else made
 
-            name = f"factors-{regional_boost!r}-{roles}"
+            name = f"factors-{regional_boost!r}-{roles}-{role_boost!r}"
             cached = self._factors[key] = self._derived(name, make)
         return cached
 
@@ -504,7 +515,7 @@ class Index:
     def _search_fitted(
         self, query: QueryVector, top: int, filters: Filters | None, regional_boost: float
     ) -> list[Hit]:
-        factors = self.factors(regional_boost, query.roles)
+        factors = self.factors(regional_boost, query.roles, query.role_boost)
         scratch = self._scratch(top)
         scores = scratch.scores
         out = scratch.positions, scratch.final, scratch.base
@@ -527,7 +538,7 @@ class Index:
         ids = self.ids[kept].tolist()
         positions = kept.tolist()
         finals, bases = scratch.final[:found].tolist(), scratch.base[:found].tolist()
-        if query.roles and self.analysis.roles > 0:
+        if query.roles and query.role_boost > 0:
             # The role factor is part of the score; "unboosted" leaves out the regional boost
             # only.
             regional = self.boost_factors(regional_boost)[kept] if regional_boost else None
@@ -552,8 +563,8 @@ class Index:
         base, positive = segment.scored(query.terms, query.weights, len(self.vocabulary), dense)
         if not positive:
             return []
-        if query.roles and self.analysis.roles > 0:
-            base = base * role_factors(segment.roles, query.roles, self.analysis.roles)
+        if query.roles and query.role_boost > 0:
+            base = base * role_factors(segment.roles, query.roles, query.role_boost)
         final = base * segment.boost_factors(regional_boost) if regional_boost else base
         if filters:
             final = np.where(segment.mask(filters), final, 0)

@@ -12,6 +12,7 @@ plain word when fitting and vectorising), which reaches both ways.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import threading
 import unicodedata
@@ -127,6 +128,36 @@ def role_words(more: bool = False) -> dict[str, str]:
             for form in forms:
                 found.setdefault(form, role)
     return found
+
+
+@functools.cache
+def role_spans(more: bool = False) -> re.Pattern[str]:
+    """The Japanese role words as written (and as Sudachi reads them), longest first: what
+    `AnalysisOptions.role_ngrams` off leaves out of a run's n-grams."""
+    terms = {
+        form
+        for form in [*(normalize(t) for t in _role_terms(more)), *role_words(more)]
+        if has_japanese(form)
+    }
+    return re.compile("|".join(map(re.escape, sorted(terms, key=lambda t: (-len(t), t)))))
+
+
+def _role_terms(more: bool) -> list[str]:
+    groups = [*ROLES.values(), *(MORE_ROLES.values() if more else ())]
+    return [term for terms in groups for term in terms]
+
+
+ROLE_LEVELS = 4  # the whole role factor, a half, a quarter, an eighth
+
+
+def role_boost(options: AnalysisOptions, words: int) -> float:
+    """What a query of this many distinct content words adds to its role factor: all of
+    `options.roles` up to `role_length` words, half of it up to twice as many, and so on
+    down to an eighth (few levels: each is a factor array per role combination)."""
+    if options.roles <= 0 or options.role_length <= 0 or words <= options.role_length:
+        return options.roles if options.roles > 0 else 0.0
+    halvings = math.ceil(math.log2(words / options.role_length))
+    return options.roles / (1 << min(halvings, ROLE_LEVELS - 1))
 
 
 def role_bits(features: Iterable[str], *, more: bool = False) -> int:
@@ -500,8 +531,19 @@ class AnalysisOptions:
     # the n-gram space it added nothing measurable (docs/ranker.md) and costs postings.
     short_units: float = 0.0
     # Role words (`ROLES`): a document whose text says it makes, wholesales, retails...
-    # what the query asks for scores × (1 + roles). 0: off.
-    roles: float = 0.5
+    # what the query asks for scores × (1 + roles), for a query of at most `role_length`
+    # content words (`role_boost`). 0: off. 2.5 since issue 15's third round (0.5 before,
+    # for queries of any length).
+    roles: float = 2.5
+    # The role factor by the query's length: a short query (an industry, 竹細工卸売業) that
+    # names a role asks for it; in a long need a role word is one word among many. Up to
+    # this many distinct content words the whole factor, then half of it for each doubling
+    # of the length, down to an eighth. 0: the whole factor at any length (before).
+    role_length: int = 3
+    # Character n-grams of role words too (卸売, 売業 in 竹細工卸売業). Off since issue 15's
+    # third round: the role is scored by its factor, and its n-grams matched every short
+    # wholesaler (紙卸売業) to every wholesale query. On: indexes stored before.
+    role_ngrams: bool = False
     # Also MORE_ROLES (construction, transport, rental, repair: JSIC divisions D and H, and
     # the rental and repair industries), since issue 15's second round.
     more_roles: bool = True
@@ -602,6 +644,19 @@ class Analyzer:
             cached = runs[run] = tuple(features)
         return cached
 
+    def _run_ngrams(self, run: str, spans: re.Pattern[str] | None) -> list[str]:
+        """The run's n-grams; with `spans`, those of the parts between its role words only
+        (none spans a role word's edge)."""
+        options = self.options
+        unigrams = options.ngram_unigrams > 0
+        if spans is None:
+            return japanese_bigrams(run, options.ngram_longest, unigrams=unigrams)
+        grams: list[str] = []
+        for part in spans.split(run):
+            if part:
+                grams.extend(japanese_bigrams(part, options.ngram_longest, unigrams=unigrams))
+        return grams
+
     def plain_features(self, text: str) -> set[str]:
         """The text's features as stored in an index: gloss words and short units folded
         into plain words."""
@@ -644,6 +699,11 @@ class Analyzer:
         if has_japanese(text):
             mode = self.options.japanese
             ngrams = mode != "sudachi" or self.options.ngram_share > 0
+            spans = (
+                role_spans(self.options.more_roles)
+                if self.options.roles > 0 and not self.options.role_ngrams
+                else None
+            )
             paragraphs = self._paragraphs(text)
             for paragraph, in_chinese in paragraphs:
                 if in_chinese and self.glossary is not None:
@@ -656,11 +716,7 @@ class Analyzer:
                         if grams is None:
                             if len(self._ngrams) >= RUN_CACHE_SIZE:
                                 self._ngrams.clear()
-                            grams = self._ngrams[run] = japanese_bigrams(
-                                run,
-                                self.options.ngram_longest,
-                                unigrams=self.options.ngram_unigrams > 0,
-                            )
+                            grams = self._ngrams[run] = self._run_ngrams(run, spans)
                         add(grams)
             if mode == "bigram" and self.glossary is not None:
                 japanese = "\n".join(p for p, in_chinese in paragraphs if not in_chinese)

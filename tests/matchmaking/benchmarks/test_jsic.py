@@ -37,12 +37,13 @@ def test_the_ranker_beats_the_character_bigram_baseline_on_mic_examples(
     report: jsic.Report,
 ) -> None:
     # Measured on this sample: ja 1.16x, hard 1.11x, en2ja MRR@10 0.50 (2026-12-05); ja
-    # 1.21x, hard 1.19x, en2ja 0.48 after issue 15's second round (2026-12-06; the whole dev
+    # 1.21x, hard 1.19x, en2ja 0.48 after issue 15's second round (2026-12-06); ja 1.23x,
+    # hard 1.22x, en2ja 0.49 after its third (the role factor by query length; the whole dev
     # half: docs/benchmarks/jsic.md). Margins for noise, not slack for a regression to the
     # first round, nor to the 0.89x of Sudachi words alone.
     assert report.tasks["ja"].ranker.queries == 400
-    assert report.tasks["ja"].ratio >= 1.14
-    assert report.tasks["hard"].ratio >= 1.10
+    assert report.tasks["ja"].ratio >= 1.18
+    assert report.tasks["hard"].ratio >= 1.16
     assert report.tasks["en2ja"].ranker.mrr >= 0.42
 
 

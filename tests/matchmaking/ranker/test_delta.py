@@ -14,6 +14,7 @@ from matchmaking.ranker import Document, Filters, FitParams, Index, fit
 from matchmaking.ranker.delta import apply_edits
 from matchmaking.ranker.fit import term_frequencies
 from matchmaking.ranker.text import is_ngram
+from tests.matchmaking.ranker.test_index import reference_role_boost
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
@@ -100,7 +101,8 @@ def test_delta_scores_equal_tf_idf_cosine_with_the_fitted_idf(world) -> None:
         q = np.zeros(len(index.vocabulary))
         q[query.terms] = query.weights
         for doc, row in zip(changed, rows, strict=True):
-            factor = 1 + options.roles if roles[doc.id] & query.roles else 1.0
+            boost = reference_role_boost(options, list(query.analysed))
+            factor = 1 + boost if roles[doc.id] & query.roles else 1.0
             assert hits.get(doc.id, 0.0) == pytest.approx(float(q @ row) * factor, abs=1e-6)
 
 

@@ -28,10 +28,12 @@ from matchmaking.ranker import (
 from matchmaking.ranker.fit import FittedMatrix, fit_matrix
 from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
+    FEATURE_PREFIXES,
     UNIGRAM_PREFIX,
     has_japanese,
     is_ngram,
     role_bits,
+    role_boost,
     stored_feature,
 )
 
@@ -182,6 +184,79 @@ def test_a_need_for_what_a_profile_excludes_prefers_the_one_that_offers_it() -> 
     assert [h.id for h in index.search("鋳造")] == [foundry.id]
 
 
+@pytest.mark.parametrize(
+    ("words", "boost"),
+    [
+        (1, 2.5),
+        (3, 2.5),
+        (4, 1.25),
+        (6, 1.25),
+        (7, 0.625),
+        (12, 0.625),
+        (13, 0.3125),
+        (400, 0.3125),
+    ],
+)
+def test_the_role_boost_halves_with_each_doubling_of_the_query_length(
+    words: int, boost: float
+) -> None:
+    options = AnalysisOptions(roles=2.5, role_length=3)
+    assert role_boost(options, words) == boost
+    # Before issue 15's third round: the whole factor at any length; roles off: none.
+    assert role_boost(dataclasses.replace(options, role_length=0), words) == 2.5
+    assert role_boost(dataclasses.replace(options, roles=0.0), words) == 0.0
+
+
+def test_role_words_give_no_ngrams_since_their_role_is_scored_apart() -> None:
+    found = ngrams("竹細工卸売業")
+    assert {BIGRAM_PREFIX + "竹細", BIGRAM_PREFIX + "細工", BIGRAM_PREFIX + "竹"} <= found
+    # Neither the role word's own n-grams nor one across its edge (工卸).
+    assert not {"卸売", "売業", "工卸", "卸"} & {g[1:] for g in found}
+    before = ngrams("竹細工卸売業", role_ngrams=True)
+    assert {BIGRAM_PREFIX + "卸売", BIGRAM_PREFIX + "工卸"} <= before
+    # Roles off: nothing is scored apart, so role words keep their n-grams.
+    assert BIGRAM_PREFIX + "卸売" in ngrams("竹細工卸売業", roles=0.0)
+
+
+# A maker of exactly what the query names, a wholesaler of the kind of thing it is, and
+# others with one of the two roles (after JSIC's own industries).
+ZINC_MAKER = doc(1, name="亜鉛鉄板製造業", description="主として亜鉛鉄板を製造する事業所をいう。")
+STEEL_WHOLESALER = doc(
+    2,
+    name="鉄鋼一次製品卸売業",
+    description="主として鉄鋼一次製品を卸売する事業所をいう。鋼板、鋼管、線材を含む。",
+)
+ROLE_WORLD = [
+    ZINC_MAKER,
+    STEEL_WHOLESALER,
+    doc(3, name="紙卸売業", description="主として洋紙、板紙を卸売する事業所をいう。"),
+    doc(4, name="鉄鋼製品製造業", description="主として鉄鋼製品を製造する事業所をいう。"),
+    doc(5, name="菓子小売業", description="主として菓子を小売する事業所をいう。"),
+]
+
+
+def test_a_short_query_for_a_role_prefers_that_role_to_a_closer_word_match() -> None:
+    index = fit(ROLE_WORLD, [])
+    query = index.vectorize("亜鉛鉄板卸売業")
+    assert query.roles and query.role_boost == index.analysis.roles
+    assert [h.id for h in index.search(query)][:2] == [STEEL_WHOLESALER.id, ZINC_MAKER.id]
+    # The analysis before issue 15's third round: the maker's words win.
+    before = AnalysisOptions(roles=0.5, role_length=0, role_ngrams=True)
+    old = fit(ROLE_WORLD, [], FitParams(analysis=before))
+    assert [h.id for h in old.search("亜鉛鉄板卸売業")][:2] == [ZINC_MAKER.id, STEEL_WHOLESALER.id]
+
+
+def test_in_a_long_need_a_role_word_counts_less() -> None:
+    index = fit(ROLE_WORLD, [])
+    need = (
+        "台湾の建材メーカーです。屋根や外壁に使う亜鉛鉄板を日本から輸入したく、"
+        "品質の安定した取引先と長期の契約を結べる卸売業者を探しています。"
+    )
+    query = index.vectorize(need)
+    assert query.roles
+    assert 0 < query.role_boost < index.analysis.roles / 2
+
+
 def test_explanations_never_show_kanji_unigrams() -> None:
     params = FitParams(analysis=AnalysisOptions(ngram_unigrams=1.0))
     bamboo = doc(1, offers="竹製品を製造しています")
@@ -267,6 +342,19 @@ def _unit_rows(fitted: FittedMatrix, block: np.ndarray) -> np.ndarray:
     return _UNIT_ROWS[key]
 
 
+def reference_role_boost(options: AnalysisOptions, features: list[str]) -> float:
+    """The role factor's boost for a query with these features, written out: all of
+    `roles` up to `role_length` distinct plain words, then half for each doubling of the
+    length, down to an eighth."""
+    words = len({f for f in features if not f.startswith(FEATURE_PREFIXES)})
+    if options.role_length <= 0:
+        return options.roles
+    boost, limit = options.roles, options.role_length
+    while words > limit and boost > options.roles / 8:
+        boost, limit = boost / 2, limit * 2
+    return boost
+
+
 def reference_ranking(
     index: Index,
     fitted: FittedMatrix,
@@ -278,8 +366,8 @@ def reference_ranking(
     """Score every document in float64 with scikit-learn, then filter: the slow, sure way.
 
     Words and character n-grams are two spaces: the score is (1 - share) × the cosine of
-    the words plus share × the cosine of the n-grams, times 1 + roles for a document with a
-    role that the query names.
+    the words plus share × the cosine of the n-grams, times 1 + the role boost (by the
+    query's length) for a document with a role that the query names.
     """
     options = index.analysis
     features = list(index.analyzer.features(text).elements())
@@ -307,7 +395,7 @@ def reference_ranking(
     for i, d in enumerate(documents):
         scores[i] *= 1 + boost * ((not d.metropolitan) + d.lying_dragon)
         if asked & int(fitted.roles[i]):
-            scores[i] *= 1 + options.roles
+            scores[i] *= 1 + reference_role_boost(options, features)
         keep = (
             (not filters.kinds or d.kind in filters.kinds)
             and (not filters.prefectures or d.prefecture in filters.prefectures)

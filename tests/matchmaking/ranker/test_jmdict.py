@@ -199,6 +199,8 @@ def test_an_index_stored_before_the_glosses_keeps_them_off() -> None:
         ngram_unigrams=0.0,
         exclusions=False,
         more_roles=False,
+        role_length=0,
+        role_ngrams=True,
     )
     assert not stored.analyzer.dictionary
 

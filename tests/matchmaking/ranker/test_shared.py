@@ -215,7 +215,8 @@ def test_the_factors_of_a_role_query_are_shared_by_the_processes_mapping_the_ind
     derived = sorted(p.name for p in (tmp_path / "v1" / "derived").iterdir())
     assert derived and all(name.endswith(".npy") for name in derived)  # nothing left aside
     assert other.search(query, regional_boost=0.1) == index.search(query, regional_boost=0.1)
-    factors = other.factors(0.1, other.vectorize(query).roles)
+    vector = other.vectorize(query)
+    factors = other.factors(0.1, vector.roles, vector.role_boost)
     assert shared.is_mapped(factors) and not factors.flags.writeable
     assert sorted(p.name for p in (tmp_path / "v1" / "derived").iterdir()) == derived
     _same_answers(generator, index, other)
