@@ -211,6 +211,9 @@ class Index:
         self.roles = roles if roles is not None else np.zeros(len(ids), dtype=np.uint16)
         self._boosts: dict[float, np.ndarray] = {}
         self._factors: dict[tuple[float, int, float], np.ndarray] = {}
+        # Each factor array's largest value, by the array's id (the array kept with it, so
+        # the id is not another array's): what lets select_top skip blocks cheaply.
+        self._maxima: dict[int, tuple[np.ndarray, float]] = {}
         self._masks: dict[Filters, _Plan] = {}
         # browse's listings without a text, by filters (they change only with the index).
         self.listings: dict[tuple[Any, ...], Any] = {}
@@ -450,6 +453,17 @@ class Index:
             cached = self._factors[key] = self._derived(name, make)
         return cached
 
+    def factor_max(self, factors: np.ndarray) -> float:
+        """The largest of these factors (0.0 for none), computed once per array."""
+        if not len(factors):
+            return 0.0
+        entry = self._maxima.get(id(factors))
+        if entry is None or entry[0] is not factors:
+            if len(self._maxima) >= 512:
+                self._maxima.clear()
+            entry = self._maxima[id(factors)] = (factors, float(np.max(factors)))
+        return entry[1]
+
     def _derived(self, name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
         """An array computed from the index (a float32 factor per organization), shared
         like the index itself when it is mapped: the first process writes it into the
@@ -516,13 +530,14 @@ class Index:
         self, query: QueryVector, top: int, filters: Filters | None, regional_boost: float
     ) -> list[Hit]:
         factors = self.factors(regional_boost, query.roles, query.role_boost)
+        largest = self.factor_max(factors)
         scratch = self._scratch(top)
         scores = scratch.scores
         out = scratch.positions, scratch.final, scratch.base
         if not filters:
             found = kernels.top_k(
                 self.indptr, self.indices, self.data, query.terms, query.weights,
-                scores, factors, top, *out,
+                scores, factors, top, *out, largest,
             )  # fmt: skip
         else:
             arrays = self.indptr, self.indices, self.data, query.terms, query.weights
@@ -533,7 +548,7 @@ class Index:
                 kernels.accumulate_ranges(*arrays, plan.lows, plan.highs, plan.check, scores)
             else:
                 kernels.accumulate(*arrays, plan.mask, scores)
-            found = kernels.select_top(scores, factors, plan.candidates, top, *out)
+            found = kernels.select_top(scores, factors, plan.candidates, top, *out, largest)
         kept = scratch.positions[:found]
         ids = self.ids[kept].tolist()
         positions = kept.tolist()

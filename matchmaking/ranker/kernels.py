@@ -199,6 +199,20 @@ _BLOCK = 256
 _SUB_BLOCK = 32
 
 
+# What the bound of a boosted block test is lowered by, so that rounding never makes it
+# skip a document whose exact boosted score beats the weakest kept (float32 has 24 bits).
+_BOUND_MARGIN = 1.0 - 2.0**-18
+
+
+@njit(cache=True, nogil=True)
+def _bound(threshold: Any, factor_max: float, bounded: bool) -> Any:
+    """The score a document must exceed for its boosted score to beat `threshold`, at best
+    (every factor is at most `factor_max`); the threshold itself without factors."""
+    if not bounded:
+        return threshold
+    return np.float32(float(threshold) / factor_max * _BOUND_MARGIN)
+
+
 @njit(cache=True, nogil=True, boundscheck=False)
 def select_top(
     scores: np.ndarray,
@@ -208,6 +222,7 @@ def select_top(
     out_position: np.ndarray,
     out_score: np.ndarray,
     out_base: np.ndarray,
+    factor_max: float,
 ) -> int:
     """The k best positive scores × factors, best first; every score read is reset to 0.
 
@@ -221,11 +236,21 @@ def select_top(
     (a vectorised test) is only zeroed, which is nearly every block once the k slots are
     full. (Measured at 100k documents: 7 µs for the pass, against 100 µs with a running
     maximum per block.)
+
+    With factors, `factor_max` (their largest, or 0 if unknown) lets the block tests compare
+    the plain scores with the threshold divided by it, as cheaply as without factors: a
+    block none of whose scores could beat the weakest kept even at the largest factor is
+    skipped; the documents of the others are tested exactly. (At 100k documents, a
+    36-term query naming a role: 130 µs with the exact product in every test, 107 µs
+    without factors.)
     """
     boosted = factors.shape[0] > 0
+    exact = boosted and factor_max <= 0  # factors, but no bound: the product in each test
+    bounded = boosted and factor_max > 0
     found = 0
     worst = 0
     threshold = np.float32(0.0)
+    limit = np.float32(0.0)
     if candidates.shape[0] == 0:
         n = scores.shape[0]
         full = n - n % _BLOCK
@@ -234,21 +259,21 @@ def select_top(
             # an `or` of comparisons, written out here (a running max, or a call, is not
             # vectorised by numba), compile to a few wide compares.
             beats = False
-            if boosted:
+            if exact:
                 for i in range(_BLOCK):
                     beats |= scores[start + i] * factors[start + i] > threshold
             else:
                 for i in range(_BLOCK):
-                    beats |= scores[start + i] > threshold
+                    beats |= scores[start + i] > limit
             if beats:  # the same test by sub-blocks, then one by one where one beats
                 for sub in range(start, start + _BLOCK, _SUB_BLOCK):
                     beats = False
-                    if boosted:
+                    if exact:
                         for i in range(_SUB_BLOCK):
                             beats |= scores[sub + i] * factors[sub + i] > threshold
                     else:
                         for i in range(_SUB_BLOCK):
-                            beats |= scores[sub + i] > threshold
+                            beats |= scores[sub + i] > limit
                     if not beats:
                         continue
                     # One by one, inline: a call per sub-block (arrays passed by value,
@@ -263,6 +288,7 @@ def select_top(
                             )  # fmt: skip
                             if found == k:
                                 threshold = out_score[worst]
+                                limit = _bound(threshold, factor_max, bounded)
             for i in range(_BLOCK):
                 scores[start + i] = 0.0
         found, worst, threshold = _scan(
@@ -310,10 +336,13 @@ def top_k(
     out_position: np.ndarray,
     out_score: np.ndarray,
     out_base: np.ndarray,
+    factor_max: float,
 ) -> int:
     """`accumulate` without a filter, then `select_top` over every document: one call."""
     accumulate(indptr, indices, data, terms, weights, _EMPTY_BOOL, scores)
-    return select_top(scores, factors, _EMPTY_INT, k, out_position, out_score, out_base)
+    return select_top(
+        scores, factors, _EMPTY_INT, k, out_position, out_score, out_base, factor_max
+    )
 
 
 @njit(cache=True, nogil=True, boundscheck=False)

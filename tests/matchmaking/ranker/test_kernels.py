@@ -23,7 +23,7 @@ def reference_top(scores: np.ndarray, factors: np.ndarray | None, allowed: np.nd
     return positions[:k], [final[p] for p in positions[:k]]
 
 
-def run_select(scores, factors, candidates, k):
+def run_select(scores, factors, candidates, k, factor_max=0.0):
     out_position = np.empty(k, dtype=np.int64)
     out_score = np.empty(k, dtype=np.float32)
     out_base = np.empty(k, dtype=np.float32)
@@ -35,6 +35,7 @@ def run_select(scores, factors, candidates, k):
         out_position,
         out_score,
         out_base,
+        factor_max,
     )
     return out_position[:found].tolist(), out_score[:found].tolist(), out_base[:found].tolist()
 
@@ -47,15 +48,23 @@ def random_scores(rng: np.random.Generator, n: int, density: float) -> np.ndarra
 
 
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize("boosted", [False, True])
 @pytest.mark.parametrize("filtered", [False, True])
+# Without factors; with factors and the product in every block test (no bound given), the
+# largest factor as the bound, or a looser one (any value at least the largest is a bound).
+@pytest.mark.parametrize(
+    ("boosted", "bound"), [(False, "none"), (True, "none"), (True, "largest"), (True, "looser")]
+)
 def test_select_top_equals_a_full_sort_and_leaves_the_buffer_zeroed(
-    n: int, boosted: bool, filtered: bool
+    n: int, boosted: bool, filtered: bool, bound: str
 ) -> None:
     rng = np.random.default_rng(n * 4 + boosted * 2 + filtered)
     for trial in range(20):
         scores = random_scores(rng, n, density=[0.01, 0.2, 1.0][trial % 3])
-        factors = rng.choice([1.0, 1.1, 1.2], size=n).astype(np.float32) if boosted else None
+        # Factors whose products tie with other scores (0.5 × 1.2 = 0.6 × 1.0).
+        factors = rng.choice([1.0, 1.1, 1.2, 3.5], size=n).astype(np.float32) if boosted else None
+        factor_max = 0.0
+        if factors is not None and bound != "none":
+            factor_max = float(factors.max()) * (1.0 if bound == "largest" else 1.7)
         allowed = rng.random(n) < 0.3 if filtered else np.ones(n, dtype=bool)
         if filtered:
             scores[~allowed] = 0  # accumulate never writes a document the filter excludes
@@ -63,7 +72,7 @@ def test_select_top_equals_a_full_sort_and_leaves_the_buffer_zeroed(
         for k in (1, 10, 50):
             expected_positions, expected_scores = reference_top(scores, factors, allowed, k)
             buffer = scores.copy()
-            positions, finals, bases = run_select(buffer, factors, candidates, k)
+            positions, finals, bases = run_select(buffer, factors, candidates, k, factor_max)
             assert positions == expected_positions
             assert finals == pytest.approx(expected_scores)
             assert bases == [scores[p] for p in positions]
@@ -86,7 +95,15 @@ def test_top_k_is_accumulate_then_select_top() -> None:
         want, _ = reference_top(expected, None, np.ones(3000, dtype=bool), 10)
         out = np.empty(10, np.int64), np.empty(10, np.float32), np.empty(10, np.float32)
         found = kernels.top_k(
-            indptr, indices, data, terms, weights, scores, kernels._EMPTY_FLOAT, 10, *out
+            indptr, indices, data, terms, weights, scores, kernels._EMPTY_FLOAT, 10, *out, 0.0
+        )
+        assert out[0][:found].tolist() == want
+        assert not scores.any()
+        # With factors and their bound, as a search applies the regional boost and roles.
+        factors = rng.choice([1.0, 1.25, 3.5], size=3000).astype(np.float32)
+        want, _ = reference_top(expected, factors, np.ones(3000, dtype=bool), 10)
+        found = kernels.top_k(
+            indptr, indices, data, terms, weights, scores, factors, 10, *out, 3.5
         )
         assert out[0][:found].tolist() == want
         assert not scores.any()
