@@ -34,9 +34,11 @@ from matchmaking.ranker.fit import (
     split_roles,
 )
 from matchmaking.ranker.fit import analyse as analyse_texts
-from matchmaking.ranker.text import is_ngram
+from matchmaking.ranker.text import allowed_roles, is_ngram
 
-CACHE_FORMAT = 2  # 2: the analysis of issue 15 (bigram space, role evidence, JMdict all)
+# 2: the analysis of issue 15 (bigram space, role evidence, JMdict all); 3: its third round
+# (no n-grams of role words).
+CACHE_FORMAT = 3
 
 
 @dataclass
@@ -79,7 +81,8 @@ def prune(
 
 def assemble(corpus: Corpus, params: FitParams) -> Index:
     """The ranker's serving index from the analysed corpus: the rest of `ranker.fit`."""
-    analysed, counts, roles = split_roles(corpus.vocabulary, corpus.counts)
+    allowed = np.array([allowed_roles(d.kind) for d in corpus.documents], dtype=np.int64)
+    analysed, counts, roles = split_roles(corpus.vocabulary, corpus.counts, allowed)
     vocabulary, counts = prune(analysed, counts, params)
     transformer = TfidfTransformer(norm=None, use_idf=True, smooth_idf=True, sublinear_tf=False)
     matrix = normalise_rows(

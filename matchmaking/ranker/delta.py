@@ -27,7 +27,7 @@ from matchmaking.ranker import kernels
 from matchmaking.ranker.facets import Facets, Filters, boost_factors, facet_mask
 from matchmaking.ranker.fit import Document, FitParams, normalise_rows, term_frequencies
 from matchmaking.ranker.index import Index
-from matchmaking.ranker.text import ROLE_BITS, ROLE_PREFIX
+from matchmaking.ranker.text import ROLE_BITS, ROLE_PREFIX, allowed_roles
 
 
 @dataclass
@@ -159,8 +159,12 @@ def _rows(index: Index, documents: Sequence[Document]) -> tuple[list[_Row], list
     frequencies = [term_frequencies(doc.fields, index.analyzer, params) for doc in documents]
     # Role evidence is not a feature: it gives the document its roles (as fit_matrix does).
     roles = []
-    for tf in frequencies:
+    for doc, tf in zip(documents, frequencies, strict=True):
         evidence = {f: tf.pop(f) for f in [f for f in tf if f.startswith(ROLE_PREFIX)]}
+        allowed = allowed_roles(doc.kind)
+        evidence = {
+            f: v for f, v in evidence.items() if ROLE_BITS[f[len(ROLE_PREFIX) :]] & allowed
+        }
         best = max(evidence.values(), default=0.0)
         roles.append(
             sum(ROLE_BITS[f[len(ROLE_PREFIX) :]] for f, v in evidence.items() if v >= 0.5 * best)

@@ -36,6 +36,7 @@ from matchmaking.ranker.text import (
     AnalysisOptions,
     Analyzer,
     GlossaryConcept,
+    allowed_roles,
     glossary_matcher,
     is_ngram,
     role_words,
@@ -158,15 +159,19 @@ def stored_as(
 
 
 def split_roles(
-    terms: list[str], counts: sp.csr_matrix
+    terms: list[str], counts: sp.csr_matrix, allowed: np.ndarray | None = None
 ) -> tuple[list[str], sp.csr_matrix, np.ndarray]:
     """Take the role evidence out of the term frequencies: each document's roles are those
-    with at least half the evidence of its best-attested role (bits of ROLE_BITS)."""
+    with at least half the evidence of its best-attested role (bits of ROLE_BITS), among
+    the roles `allowed` for it (bits per document, `text.allowed_roles`; None: all)."""
     columns = [i for i, t in enumerate(terms) if t.startswith(ROLE_PREFIX)]
     roles = np.zeros(counts.shape[0], dtype=np.uint16)
     if not columns:
         return terms, counts, roles
     evidence = counts[:, columns].toarray()
+    if allowed is not None:
+        bits = np.array([ROLE_BITS[terms[c][len(ROLE_PREFIX) :]] for c in columns])
+        evidence[(allowed[:, None] & bits[None, :]) == 0] = 0.0
     best = evidence.max(axis=1, keepdims=True)
     named = (evidence > 0) & (evidence >= ROLE_SHARE * best)
     for j, column in enumerate(columns):
@@ -369,7 +374,8 @@ def fit_matrix(
     workers: int = 1,
 ) -> FittedMatrix:
     terms, counts = analyse([doc.fields for doc in documents], concepts, params, workers=workers)
-    terms, counts, roles = split_roles(terms, counts)
+    allowed = np.array([allowed_roles(doc.kind) for doc in documents], dtype=np.int64)
+    terms, counts, roles = split_roles(terms, counts, allowed)
     shape = counts.shape
     document_frequency = np.bincount(counts.indices, minlength=shape[1])
     kept, common_columns, discarded_columns = prune_columns(

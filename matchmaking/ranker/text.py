@@ -109,6 +109,19 @@ MORE_ROLES: dict[str, tuple[str, ...]] = {
     "repair": ("修理", "修理業", "補修", "repair"),
 }  # fmt: skip
 ROLE_BITS = {role: 1 << i for i, role in enumerate([*ROLES, *MORE_ROLES])}
+# The roles an organization other than a company can have. A university's, an institute's
+# or a support body's text names the trades it teaches, studies or serves (流通, distribution
+# at a university of distribution studies), not a trade it carries on itself.
+BUSINESS_KIND = "company"
+PUBLIC_ROLES = ("service", "research", "education")
+PUBLIC_ROLE_BITS = sum(ROLE_BITS[role] for role in PUBLIC_ROLES)
+
+
+def allowed_roles(kind: str) -> int:
+    """The bits of ROLE_BITS an organization of this kind can have."""
+    return sum(ROLE_BITS.values()) if kind == BUSINESS_KIND else PUBLIC_ROLE_BITS
+
+
 # The fields whose role words say what an organization is (what it seeks does not).
 ROLE_FIELDS = ("name", "description", "offers", "keywords", "industries")
 

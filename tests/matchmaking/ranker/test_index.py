@@ -29,7 +29,9 @@ from matchmaking.ranker.fit import FittedMatrix, fit_matrix
 from matchmaking.ranker.text import (
     BIGRAM_PREFIX,
     FEATURE_PREFIXES,
+    ROLE_BITS,
     UNIGRAM_PREFIX,
+    allowed_roles,
     has_japanese,
     is_ngram,
     role_bits,
@@ -255,6 +257,36 @@ def test_in_a_long_need_a_role_word_counts_less() -> None:
     query = index.vectorize(need)
     assert query.roles
     assert 0 < query.role_boost < index.analysis.roles / 2
+
+
+def test_only_a_company_carries_on_a_trade() -> None:
+    # A university of distribution studies writes 流通 and "distribution" all over its
+    # profile: it teaches the trade, it does not wholesale. It keeps its own roles.
+    university = dataclasses.replace(
+        doc(
+            6,
+            name="流通経済大学",
+            description="流通と卸売業の研究・教育。Distribution and wholesale studies.",
+        ),
+        kind="university",
+    )
+    wholesaler = doc(
+        7, name="九州機械商事", description="工作機械の卸売。Machine tool distributor."
+    )
+    index = fit([university, wholesaler], [])
+    by_id = dict(zip(index.ids.tolist(), index.roles.tolist(), strict=True))
+    wholesale, education = ROLE_BITS["wholesale"], ROLE_BITS["education"]
+    assert by_id[university.id] & education and not by_id[university.id] & wholesale
+    assert by_id[wholesaler.id] & wholesale
+    assert allowed_roles("university") == allowed_roles("support_body")
+    assert index.search("machine tool distributor")[0].id == wholesaler.id
+    # An edit goes through the same rule (the delta segment).
+    from matchmaking.ranker.delta import apply_edits
+
+    apply_edits(index, upserts=[dataclasses.replace(university, id=8, external_id="org-8")])
+    assert index.segment is not None
+    assert not index.segment.documents[0].roles & wholesale
+    assert index.segment.documents[0].roles & education
 
 
 def test_explanations_never_show_kanji_unigrams() -> None:
