@@ -119,3 +119,38 @@ def test_firm_and_curator_agree_a_meeting_and_record_an_outcome(
     screenshot(tab, "meeting-04-both-outcomes")
     assert log.csp_violations() == [], log.messages
     assert [m for m in log.messages if m.startswith(("error", "pageerror"))] == [], log.messages
+
+
+ASK = """
+import json
+from matchmaking.firms.introductions import meetings
+from matchmaking.firms.introductions.models import Meeting, OutcomeAsk
+ask = OutcomeAsk.objects.create(meeting=Meeting.objects.get(pk={held}), days=30)
+print(json.dumps({{"path": "/introductions/outcome/" + meetings.ask_token(ask, "nda") + "/"}}))
+"""
+RECORDED = """
+from matchmaking.firms.introductions.models import Outcome
+print(list(Outcome.objects.filter(meeting_id={held}).values_list("kind", "by_link")))
+"""
+
+
+def test_the_answer_link_of_an_outcome_mail_answers_in_one_click_and_a_fetch_does_not(
+    page: tuple[Any, ConsoleLog], live_site: LiveSite
+) -> None:
+    tab, log = page
+    held = accepted_introduction(live_site)["held"]
+    output = live_site.manage("shell", "-c", ASK.format(held=held))
+    path = json.loads(output.strip().splitlines()[-1])["path"]
+    # A mail scanner fetches the link without running the page: nothing is recorded.
+    assert tab.request.get(path).status == 200
+    recorded = live_site.manage("shell", "-c", RECORDED.format(held=held))
+    assert recorded.strip().splitlines()[-1] == "[]"
+    # A person's click: the page posts the answer itself, and offers the details.
+    tab.goto(path)
+    expect(tab.locator("#outcome-recorded")).to_contain_text("Non-disclosure agreement")
+    expect(tab.locator("#outcome-form")).to_have_count(1)
+    screenshot(tab, "meeting-05-answer-link")
+    recorded = live_site.manage("shell", "-c", RECORDED.format(held=held))
+    assert recorded.strip().splitlines()[-1] == "[('nda', True)]"
+    assert log.csp_violations() == [], log.messages
+    assert [m for m in log.messages if m.startswith(("error", "pageerror"))] == [], log.messages

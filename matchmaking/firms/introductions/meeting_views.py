@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from matchmaking.firms.introductions import meetings as services
 from matchmaking.firms.introductions.forms import MeetingForm, OutcomeForm, PickForm
-from matchmaking.firms.introductions.models import Meeting, Side
+from matchmaking.firms.introductions.models import Meeting, Outcome, Side
 from matchmaking.firms.introductions.services import IntroductionRefused
 from matchmaking.firms.models import IntroductionRequest, IntroductionState
 from matchmaking.firms.times import JAPAN
@@ -224,10 +224,16 @@ def record_outcome(
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def outcome_answer(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-click answer from an outcome mail: GET records the kind the link carries and
-    offers the details form; POST adds the details, once. No login: the link is the key."""
+    """The one-click answer from an outcome mail. No login: the link is the key.
+
+    GET never records: mail security scanners fetch every link of a mail (one per answer),
+    and the first would answer for the firm. The page posts the answer itself at once
+    (`site.js`, `data-auto-submit`; a button without JavaScript), so a person still answers
+    with one click. POST records the kind the link carries, once, and comes back as a GET,
+    which then offers the details form; a POST after that adds the details, once.
+    """
     found = services.read_ask_token(token)
     if found is None:
         return render(
@@ -237,11 +243,11 @@ def outcome_answer(request: HttpRequest, token: str) -> HttpResponse:
             status=400,
         )
     ask, kind = found
-    if request.method == "GET" and ask.answered_at is None:
+    if request.method == "POST" and ask.answered_at is None:
         # Answered meanwhile (a double click): the page shows that answer.
         with suppress(IntroductionRefused):
             services.outcome_answer(ask=ask, kind=kind)
-        ask.refresh_from_db()
+        return redirect(request.path)
     form = None
     if services.details_open(ask):
         assert ask.outcome is not None
@@ -267,5 +273,7 @@ def outcome_answer(request: HttpRequest, token: str) -> HttpResponse:
             "current": services.current_outcomes(ask.meeting).get(Side.FIRM),
             "form": form,
             "detailed": ask.detailed_at is not None,
+            "pending": ask.answered_at is None,
+            "answer": Outcome.Kind(kind).label,
         },
     )
