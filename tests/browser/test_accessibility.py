@@ -266,6 +266,32 @@ def test_the_header_and_the_directory_search_fit_the_top_of_a_phone(
         context.close()
 
 
+def test_the_introduction_queue_reads_as_cards_on_a_phone(
+    browser: Any, live_site: LiveSite
+) -> None:
+    # Each request a card of labelled lines: the state is seen without scrolling sideways.
+    context = _context(browser, live_site, UI_LANGUAGES[0], viewport=PHONE, is_mobile=True)
+    tab = context.new_page()
+    try:
+        _log_in(tab, "aiko@pref-kumamoto.example")
+        tab.goto("/workspace/introductions/?show=all")
+        queue = tab.locator("#introduction-queue")
+        expect(queue).to_be_visible()
+        assert queue.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+        row = queue.locator("tbody tr").first
+        assert row.evaluate("r => getComputedStyle(r).display") == "block"
+        state = row.locator("td[data-label='State']")
+        assert state.evaluate("c => getComputedStyle(c, '::before').content").startswith('"State"')
+        box = state.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+        screenshot(tab, "a11y-phone-introduction-queue")
+        # A wide screen keeps the table.
+        tab.set_viewport_size(DESKTOP)
+        assert row.evaluate("r => getComputedStyle(r).display") == "table-row"
+    finally:
+        context.close()
+
+
 def _settled(tab: Any, form: str) -> None:
     expect(tab.locator(f"{form}.htmx-request")).to_have_count(0)
 
