@@ -48,6 +48,10 @@ def _mails(live_site: LiveSite) -> list[Message]:
 
 
 def _body(message: Message) -> str:
+    """The text of a mail; of a mail with an attachment (another journey's meeting
+    invitation, captured by the same live site), its text/plain part."""
+    if message.is_multipart():
+        message = next(p for p in message.walk() if p.get_content_type() == "text/plain")
     payload = message.get_payload(decode=True)
     assert isinstance(payload, bytes)
     return payload.decode(message.get_content_charset() or "utf-8")
