@@ -145,19 +145,11 @@ def role_words(more: bool = False) -> dict[str, str]:
 
 @functools.cache
 def role_spans(more: bool = False) -> re.Pattern[str]:
-    """The Japanese role words as written (and as Sudachi reads them), longest first: what
-    `AnalysisOptions.role_ngrams` off leaves out of a run's n-grams."""
-    terms = {
-        form
-        for form in [*(normalize(t) for t in _role_terms(more)), *role_words(more)]
-        if has_japanese(form)
-    }
+    """The Japanese role words as written and as Sudachi reads them (`role_words` holds
+    both), longest first: what `AnalysisOptions.role_ngrams` off leaves out of a run's
+    n-grams."""
+    terms = [form for form in role_words(more) if has_japanese(form)]
     return re.compile("|".join(map(re.escape, sorted(terms, key=lambda t: (-len(t), t)))))
-
-
-def _role_terms(more: bool) -> list[str]:
-    groups = [*ROLES.values(), *(MORE_ROLES.values() if more else ())]
-    return [term for terms in groups for term in terms]
 
 
 ROLE_LEVELS = 4  # the whole role factor, a half, a quarter, an eighth
